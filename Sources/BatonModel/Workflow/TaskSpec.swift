@@ -1,0 +1,95 @@
+/// One task of a workflow as written (before replica expansion), with defaults applied.
+public struct TaskSpec: Sendable, Equatable {
+    /// Task name, unique in the workflow, `[A-Za-z0-9_-]+`.
+    public var id: String
+    /// Name of the connection the task is dispatched on.
+    public var connection: String
+    /// The argv for command-style platforms; each element is rendered on its own, never through a shell.
+    public var command: [Template]
+    /// Other platform job settings (job id, notebook path, ...), rendered like `command`.
+    public var settings: [String: Template]
+    /// `sim` platform: outcome of each attempt; the last one repeats; empty means always success.
+    public var outcomes: [SimOutcome]
+    /// `sim` platform: how long each attempt takes.
+    public var duration: Duration?
+    /// Incoming edges in file order.
+    public var after: [Edge]
+    /// How the edges combine (default `.all`).
+    public var join: Join
+    /// When and how failed attempts are retried.
+    public var retry: RetryPolicy
+    /// Longest an attempt may run before it is cancelled; `nil` = no limit.
+    public var timeout: Duration?
+    /// Task parameters, layered over the workflow's.
+    public var params: [String: String]
+    /// Static fan-out; `nil` for a single node.
+    public var replicas: ReplicaSpec?
+    /// Whether a re-submit after a crash is safe when the platform cannot be asked (default `true`).
+    public var idempotent: Bool
+
+    public init(
+        id: String,
+        connection: String = ConnectionSpec.builtInName,
+        command: [Template] = [],
+        settings: [String: Template] = [:],
+        outcomes: [SimOutcome] = [],
+        duration: Duration? = nil,
+        after: [Edge] = [],
+        join: Join = .all,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: Duration? = nil,
+        params: [String: String] = [:],
+        replicas: ReplicaSpec? = nil,
+        idempotent: Bool = true
+    ) {
+        self.id = id
+        self.connection = connection
+        self.command = command
+        self.settings = settings
+        self.outcomes = outcomes
+        self.duration = duration
+        self.after = after
+        self.join = join
+        self.retry = retry
+        self.timeout = timeout
+        self.params = params
+        self.replicas = replicas
+        self.idempotent = idempotent
+    }
+
+    /// How many graph nodes this task becomes (1 without replicas).
+    public var replicaCount: Int { replicas?.count ?? 1 }
+}
+
+/// Static fan-out of one task into `t[0]`, `t[1]`, ... .
+public enum ReplicaSpec: Sendable, Equatable {
+    /// `replicas: N`: N identical nodes.
+    case count(Int)
+    /// `replicas: [{...}, {...}]`: one node per map, whose entries are added to the task's params.
+    case params([[String: String]])
+
+    /// Largest accepted fan-out of one task.
+    public static let countMax = 10_000
+
+    /// Number of nodes.
+    public var count: Int {
+        switch self {
+        case .count(let count): count
+        case .params(let maps): maps.count
+        }
+    }
+
+    /// Extra params of replica `index`; empty for `.count`.
+    public func params(ofReplica index: Int) -> [String: String] {
+        switch self {
+        case .count: [:]
+        case .params(let maps): maps[index]
+        }
+    }
+}
+
+/// What the `sim` platform answers for one attempt.
+public enum SimOutcome: String, Sendable, Equatable, CaseIterable {
+    case success
+    case failure
+}

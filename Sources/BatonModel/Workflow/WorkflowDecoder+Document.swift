@@ -1,0 +1,164 @@
+internal import Foundation
+internal import Yams
+
+/// Where document-level values were written, for problems found after decoding.
+struct DocumentMarks {
+    var defaultConnection: SourceMark?
+    var tasks: SourceMark = .documentStart
+}
+
+/// A task as decoded, with the marks the validator needs to place its problems.
+struct DecodedTask {
+    var spec: TaskSpec
+    /// Mark of the task's name.
+    var mark: SourceMark
+    /// Marks of `spec.after`, index for index.
+    var edgeMarks: [SourceMark]
+    /// Mark of an explicit `connection:`; `nil` when the connection came from the defaults.
+    var connectionMark: SourceMark?
+    /// Every template of the task with the mark of the text it came from.
+    var templates: [(Template, SourceMark)]
+}
+
+extension WorkflowDecoder {
+    static let topLevelKeys = ["name", "owner", "description", "params", "schedule", "connections", "defaults", "tasks"]
+    static let scheduleKeys = ["cron", "timezone", "catchup", "max_active_runs"]
+    static let connectionKeys = ["platform", "max_in_flight", "rate", "settings"]
+    static let defaultsKeys = ["connection", "retry", "timeout", "idempotent"]
+
+    /// Largest accepted `max_in_flight` and `max_active_runs`.
+    static let concurrencyMax = 1_000_000
+
+    /// Decodes the whole document; problems accumulate in `self`.
+    mutating func decodeDocument(_ root: Node, source: String) -> (Workflow, [DecodedTask], DocumentMarks) {
+        var workflow = Workflow(name: "", source: source)
+        var marks = DocumentMarks()
+        var tasksNode: Node?
+        let entries = entries(of: root, in: "the workflow", known: Self.topLevelKeys) ?? []
+        for entry in entries {
+            switch entry.key {
+            case "name": workflow.name = decodeName(entry.value) ?? ""
+            case "owner": workflow.owner = text(entry.value, "owner") ?? ""
+            case "description": workflow.description = text(entry.value, "description") ?? ""
+            case "params": workflow.params = stringMap(entry.value, "params")
+            case "schedule": workflow.schedule = decodeSchedule(entry.value)
+            case "connections": workflow.connections = decodeConnections(entry.value)
+            case "defaults": workflow.defaults = decodeDefaults(entry.value, marks: &marks)
+            case "tasks":
+                tasksNode = entry.value
+                marks.tasks = entry.keyMark
+            default: preconditionFailure("key \"\(entry.key)\" passed the known-key filter but has no decoder")
+            }
+        }
+        if case .mapping = root, !entries.contains(where: { $0.key == "name" }) {
+            report(.documentStart, "missing required key \"name\"")
+        }
+        var tasks: [DecodedTask] = []
+        if let tasksNode {
+            tasks = decodeTasks(tasksNode, defaults: workflow.defaults)
+        } else if case .mapping = root {
+            report(.documentStart, "missing required key \"tasks\"")
+        }
+        return (workflow, tasks, marks)
+    }
+
+    private mutating func decodeName(_ node: Node) -> String? {
+        guard let name = text(node, "name") else { return nil }
+        guard NameRules.isWorkflowName(name) else {
+            report(SourceMark(node), "bad workflow name \"\(name)\" (use a-z, 0-9, _ and -)")
+            return nil
+        }
+        return name
+    }
+
+    private mutating func decodeSchedule(_ node: Node) -> WorkflowSchedule? {
+        guard let entries = entries(of: node, in: "schedule", known: Self.scheduleKeys) else { return nil }
+        var schedule = WorkflowSchedule(cron: "")
+        var cronNode: Node?
+        for entry in entries {
+            switch entry.key {
+            case "cron":
+                cronNode = entry.value
+                schedule.cron = text(entry.value, "schedule.cron") ?? ""
+            case "timezone":
+                guard let zone = text(entry.value, "schedule.timezone") else { continue }
+                schedule.timeZone = zone
+                if TimeZone(identifier: zone) == nil {
+                    report(entry.valueMark, "unknown time zone \"\(zone)\" in schedule.timezone (use an IANA name such as Europe/Berlin)")
+                }
+            case "catchup": schedule.catchup = boolean(entry.value, "schedule.catchup") ?? false
+            case "max_active_runs":
+                schedule.maxActiveRuns = integer(entry.value, "schedule.max_active_runs", in: 1...Self.concurrencyMax) ?? 1
+            default: preconditionFailure("schedule key \"\(entry.key)\" has no decoder")
+            }
+        }
+        guard let cronNode else {
+            report(SourceMark(node), "schedule needs a \"cron\" expression")
+            return nil
+        }
+        if let zone = TimeZone(identifier: schedule.timeZone) {
+            do {
+                _ = try CronSchedule(schedule.cron, timeZone: zone)
+            } catch {
+                report(SourceMark(cronNode), "bad cron \"\(schedule.cron)\" in schedule.cron: \(error)")
+            }
+        }
+        return schedule
+    }
+
+    private mutating func decodeConnections(_ node: Node) -> [String: ConnectionSpec] {
+        var result: [String: ConnectionSpec] = [:]
+        for entry in entries(of: node, in: "connections") ?? [] {
+            guard NameRules.isIdentifier(entry.key) else {
+                report(entry.keyMark, "bad connection name \"\(entry.key)\" (use letters, digits, _ and -)")
+                continue
+            }
+            if let connection = decodeConnection(entry.value, name: entry.key) {
+                result[entry.key] = connection
+            }
+        }
+        return result
+    }
+
+    private mutating func decodeConnection(_ node: Node, name: String) -> ConnectionSpec? {
+        let context = "connection \(name)"
+        guard let entries = entries(of: node, in: context, known: Self.connectionKeys) else { return nil }
+        var connection = ConnectionSpec(platform: "")
+        for entry in entries {
+            switch entry.key {
+            case "platform": connection.platform = text(entry.value, "\(context) platform") ?? ""
+            case "max_in_flight":
+                connection.maxInFlight = integer(entry.value, "\(context) max_in_flight", in: 1...Self.concurrencyMax)
+            case "rate":
+                guard let raw = text(entry.value, "\(context) rate") else { continue }
+                connection.rate = RateLimit.parse(raw)
+                if connection.rate == nil {
+                    report(entry.valueMark, "bad rate \"\(raw)\" in \(context) (expected N/T such as 10/1m, N >= 1, T > 0)")
+                }
+            case "settings": connection.settings = stringMap(entry.value, "\(context) settings")
+            default: preconditionFailure("connection key \"\(entry.key)\" has no decoder")
+            }
+        }
+        if connection.platform.isEmpty {
+            report(SourceMark(node), "\(context) needs a \"platform\" (sim, process, ...)")
+            return nil
+        }
+        return connection
+    }
+
+    private mutating func decodeDefaults(_ node: Node, marks: inout DocumentMarks) -> WorkflowDefaults {
+        var defaults = WorkflowDefaults()
+        for entry in entries(of: node, in: "defaults", known: Self.defaultsKeys) ?? [] {
+            switch entry.key {
+            case "connection":
+                defaults.connection = text(entry.value, "defaults.connection")
+                marks.defaultConnection = entry.valueMark
+            case "retry": defaults.retry = decodeRetry(entry.value, base: defaults.retry, task: nil)
+            case "timeout": defaults.timeout = duration(entry.value, "defaults.timeout")
+            case "idempotent": defaults.idempotent = boolean(entry.value, "defaults.idempotent") ?? true
+            default: preconditionFailure("defaults key \"\(entry.key)\" has no decoder")
+            }
+        }
+        return defaults
+    }
+}

@@ -1,0 +1,184 @@
+internal import Yams
+
+extension WorkflowDecoder {
+    static let taskKeys = [
+        "connection", "command", "settings", "outcome", "duration", "after", "join", "retry",
+        "timeout", "params", "replicas", "idempotent",
+    ]
+    static let retryKeys = ["attempts", "delay", "max_delay", "retry_on"]
+
+    /// Decodes `tasks:` in map form (`name: {...}`) or list form (`- id: name`).
+    mutating func decodeTasks(_ node: Node, defaults: WorkflowDefaults) -> [DecodedTask] {
+        var result: [DecodedTask] = []
+        switch node {
+        case .mapping:
+            for entry in entries(of: node, in: "tasks") ?? [] {
+                if let task = decodeTask(entry.value, name: entry.key, nameMark: entry.keyMark, defaults: defaults) {
+                    result.append(task)
+                }
+            }
+        case .sequence(let items):
+            for item in items {
+                guard let id = item["id"], let name = text(id, "task id") else {
+                    report(SourceMark(item), "each item of tasks needs an \"id\"")
+                    continue
+                }
+                if let task = decodeTask(item, name: name, nameMark: SourceMark(id), defaults: defaults, listForm: true) {
+                    result.append(task)
+                }
+            }
+        case .scalar, .alias:
+            report(SourceMark(node), "tasks must be a mapping of task names (or a list of tasks with id), got \(shape(of: node))")
+        }
+        return result
+    }
+
+    private mutating func decodeTask(
+        _ node: Node, name: String, nameMark: SourceMark, defaults: WorkflowDefaults, listForm: Bool = false
+    ) -> DecodedTask? {
+        guard NameRules.isIdentifier(name) else {
+            report(nameMark, task: name, "bad task name \"\(name)\" (use letters, digits, _ and -)")
+            return nil
+        }
+        let known = listForm ? ["id"] + Self.taskKeys : Self.taskKeys
+        guard let entries = entries(of: node, in: "task \(name)", known: known, task: name) else { return nil }
+        var task = DecodedTask(
+            spec: TaskSpec(id: name, retry: defaults.retry, timeout: defaults.timeout, idempotent: defaults.idempotent),
+            mark: nameMark, edgeMarks: [], connectionMark: nil, templates: []
+        )
+        for entry in entries where entry.key != "id" {
+            decodeTaskField(entry, into: &task)
+        }
+        return task
+    }
+
+    private mutating func decodeTaskField(_ entry: MappingEntry, into task: inout DecodedTask) {
+        let name = task.spec.id
+        switch entry.key {
+        case "connection":
+            task.spec.connection = text(entry.value, "connection", task: name) ?? ""
+            task.connectionMark = entry.valueMark
+        case "command":
+            for (raw, mark) in stringList(entry.value, "command", task: name) ?? [] {
+                if let template = decodeTemplate(raw, mark: mark, task: name) {
+                    task.spec.command.append(template)
+                    task.templates.append((template, mark))
+                }
+            }
+        case "settings":
+            for entry in entries(of: entry.value, in: "settings", task: name) ?? [] {
+                guard let raw = text(entry.value, "settings.\(entry.key)", task: name),
+                      let template = decodeTemplate(raw, mark: entry.valueMark, task: name) else { continue }
+                task.spec.settings[entry.key] = template
+                task.templates.append((template, entry.valueMark))
+            }
+        case "outcome": task.spec.outcomes = decodeOutcomes(entry.value, task: name)
+        case "duration": task.spec.duration = duration(entry.value, "duration", task: name)
+        case "after": (task.spec.after, task.edgeMarks) = decodeEdges(entry.value, task: name)
+        case "join":
+            guard let raw = text(entry.value, "join", task: name) else { return }
+            guard let join = Join(rawValue: raw) else {
+                report(entry.valueMark, task: name, "bad join \"\(raw)\" (expected all or any)")
+                return
+            }
+            task.spec.join = join
+        case "retry": task.spec.retry = decodeRetry(entry.value, base: task.spec.retry, task: name)
+        case "timeout": task.spec.timeout = duration(entry.value, "timeout", task: name)
+        case "params": task.spec.params = stringMap(entry.value, "params", task: name)
+        case "replicas": task.spec.replicas = decodeReplicas(entry.value, task: name)
+        case "idempotent": task.spec.idempotent = boolean(entry.value, "idempotent", task: name) ?? true
+        default: preconditionFailure("task key \"\(entry.key)\" passed the known-key filter but has no decoder")
+        }
+    }
+
+    private mutating func decodeTemplate(_ raw: String, mark: SourceMark, task: String) -> Template? {
+        do {
+            return try Template(parsing: raw)
+        } catch {
+            report(mark, task: task, "bad \(error)")
+            return nil
+        }
+    }
+
+    /// `after: [a, b]` (success), `after: {a: failure}`, `after: a`, or a list mixing names and one-key maps.
+    private mutating func decodeEdges(_ node: Node, task: String) -> ([Edge], [SourceMark]) {
+        var edges: [Edge] = []
+        var marks: [SourceMark] = []
+        func add(_ decoder: inout WorkflowDecoder, _ upstream: String, _ mark: SourceMark, _ conditionNode: Node?) {
+            var condition = EdgeCondition.success
+            if let conditionNode, let raw = decoder.text(conditionNode, "edge condition", task: task) {
+                guard let parsed = EdgeCondition(rawValue: raw) else {
+                    let names = EdgeCondition.allCases.map(\.rawValue)
+                    decoder.report(SourceMark(conditionNode), task: task, edge: upstream,
+                                   "bad edge condition \"\(raw)\" (expected success, failure, completion or skipped)"
+                                   + Suggestion.hint(for: raw, in: names))
+                    return
+                }
+                condition = parsed
+            }
+            edges.append(Edge(upstream: upstream, condition: condition))
+            marks.append(mark)
+        }
+        switch node {
+        case .scalar(let scalar): add(&self, scalar.string, SourceMark(node), nil)
+        case .mapping:
+            for entry in entries(of: node, in: "after", task: task) ?? [] {
+                add(&self, entry.key, entry.keyMark, entry.value)
+            }
+        case .sequence(let items):
+            for item in items {
+                if case .mapping = item {
+                    for entry in entries(of: item, in: "after", task: task) ?? [] {
+                        add(&self, entry.key, entry.keyMark, entry.value)
+                    }
+                } else if let upstream = text(item, "each item of after", task: task) {
+                    add(&self, upstream, SourceMark(item), nil)
+                }
+            }
+        case .alias:
+            report(SourceMark(node), task: task, "after must be a list or a mapping, got \(shape(of: node))")
+        }
+        return (edges, marks)
+    }
+
+    private mutating func decodeOutcomes(_ node: Node, task: String) -> [SimOutcome] {
+        var outcomes: [SimOutcome] = []
+        for (raw, mark) in stringList(node, "outcome", task: task) ?? [] {
+            guard let outcome = SimOutcome(rawValue: raw) else {
+                report(mark, task: task, "bad outcome \"\(raw)\" (expected success or failure)")
+                continue
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    mutating func decodeRetry(_ node: Node, base: RetryPolicy, task: String?) -> RetryPolicy {
+        var policy = base
+        for entry in entries(of: node, in: "retry", known: Self.retryKeys, task: task) ?? [] {
+            switch entry.key {
+            case "attempts":
+                policy.attempts = integer(entry.value, "retry.attempts", in: 1...RetryPolicy.attemptsMax, task: task) ?? base.attempts
+            case "delay": policy.delay = duration(entry.value, "retry.delay", task: task) ?? base.delay
+            case "max_delay": policy.maxDelay = duration(entry.value, "retry.max_delay", task: task) ?? base.maxDelay
+            case "retry_on": policy.retryOn = stringList(entry.value, "retry.retry_on", task: task)?.map(\.0)
+            default: preconditionFailure("retry key \"\(entry.key)\" has no decoder")
+            }
+        }
+        if policy.maxDelay < policy.delay {
+            report(SourceMark(node), task: task, "retry.max_delay \(DurationText.format(policy.maxDelay)) is shorter than retry.delay \(DurationText.format(policy.delay))")
+        }
+        return policy
+    }
+
+    private mutating func decodeReplicas(_ node: Node, task: String) -> ReplicaSpec? {
+        if case .sequence(let items) = node {
+            guard (1...ReplicaSpec.countMax).contains(items.count) else {
+                report(SourceMark(node), task: task, "replicas must list 1...\(ReplicaSpec.countMax) parameter maps, got \(items.count)")
+                return nil
+            }
+            return .params(items.map { stringMap($0, "replicas item", task: task) })
+        }
+        return integer(node, "replicas", in: 1...ReplicaSpec.countMax, task: task).map(ReplicaSpec.count)
+    }
+}

@@ -1,0 +1,62 @@
+internal import Foundation
+internal import Yams
+
+/// Reads workflow files (YAML or JSON) into a validated ``Workflow``.
+public enum WorkflowLoader {
+    /// Largest accepted workflow file.
+    public static let sourceBytesMax = 64 * 1024 * 1024
+
+    /// Reads and parses the file at `path`; problems name `path` as given.
+    /// - Throws: ``WorkflowError`` with every problem found, or one naming the path when it cannot be read.
+    public static func load(contentsOf path: String) throws(WorkflowError) -> Workflow {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw WorkflowError(problems: [Problem(file: path, line: 1, column: 1, message: "cannot read workflow file: \(error.localizedDescription)")])
+        }
+        guard data.count <= sourceBytesMax else {
+            throw WorkflowError(problems: [Problem(file: path, line: 1, column: 1, message: "file is \(data.count) bytes, more than the \(sourceBytesMax) accepted")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw WorkflowError(problems: [Problem(file: path, line: 1, column: 1, message: "file is not UTF-8 text")])
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates `text`; JSON (by `.json` extension or a leading `{`) goes through the same
+    /// YAML parser, which reads JSON as a YAML subset.
+    /// - Throws: ``WorkflowError`` listing every problem, each with file, line and column.
+    /// - Complexity: O(size of the text + tasks + edges).
+    public static func parse(_ text: String, file: String) throws(WorkflowError) -> Workflow {
+        let isJSON = file.hasSuffix(".json") || text.drop { $0.isWhitespace }.first == "{"
+        // A raw tab is invalid inside JSON strings, so outside them it is only whitespace; libyaml refuses
+        // tabs as indentation, and a space keeps every column where it was.
+        let yaml = isJSON ? text.replacingOccurrences(of: "\t", with: " ") : text
+        var decoder = WorkflowDecoder(file: file)
+        let root: Node?
+        switch DuplicateKeyScanner.compose(yaml) {
+        case .failed(let message, let mark):
+            decoder.report(mark, message)
+            throw WorkflowError(problems: decoder.problems)
+        case .composed(let node, _):
+            root = node
+        }
+        guard let root else {
+            throw WorkflowError(problems: [Problem(file: file, line: 1, column: 1, message: "empty document (expected a workflow mapping)")])
+        }
+        return try validate(root, decoder: decoder, source: text)
+    }
+
+    /// Decodes and validates an already composed document root.
+    static func validate(_ root: Node, decoder: WorkflowDecoder, source: String) throws(WorkflowError) -> Workflow {
+        var decoder = decoder
+        let (workflow, tasks, marks) = decoder.decodeDocument(root, source: source)
+        var validator = WorkflowValidator(decoder: decoder, workflow: workflow, tasks: tasks, marks: marks)
+        let validated = validator.validate()
+        guard validator.decoder.problems.isEmpty else {
+            throw WorkflowError(problems: validator.decoder.problems)
+        }
+        return validated
+    }
+}
