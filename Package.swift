@@ -1,0 +1,108 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Swift 6 mode everywhere, with the two upcoming features the style guide asks for.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Baton",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "baton", targets: ["baton"]),
+        .executable(name: "baton-bench", targets: ["baton-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // The only target that sees LMDB's C API.
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(
+            name: "BatonLog",
+            dependencies: ["CLMDB", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The event catalogue: code generated from Specs/events.proto plus its codec.
+        .target(
+            name: "BatonEvents",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BatonModel",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(name: "BatonState", dependencies: ["BatonModel", "BatonEvents"], swiftSettings: strict),
+        .target(name: "BatonPlatforms", dependencies: ["BatonModel"], swiftSettings: strict),
+        .target(
+            name: "BatonEngine",
+            dependencies: [
+                "BatonState", "BatonLog", "BatonPlatforms",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "BatonHost", dependencies: ["BatonEngine"], swiftSettings: strict),
+        .executableTarget(
+            name: "baton",
+            dependencies: [
+                "BatonHost", "BatonLog", "BatonEvents", "BatonModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "baton-bench",
+            dependencies: [
+                "BatonLog", "BatonEvents", "BatonModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/baton-bench",
+            swiftSettings: strict
+        ),
+        // The C baseline the benchmark compares against: LMDB's own ceiling on this machine.
+        .executableTarget(
+            name: "lmdb-baseline",
+            path: "Tools/lmdb-baseline",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("lmdb")]
+        ),
+        .target(
+            name: "BatonTestSupport",
+            dependencies: ["BatonLog", "BatonEvents"],
+            path: "Tests/BatonTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatonLogTests",
+            dependencies: ["BatonLog", "BatonEvents", "BatonTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatonModelTests",
+            dependencies: [
+                "BatonModel",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatonEndToEndTests",
+            dependencies: ["BatonTestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)

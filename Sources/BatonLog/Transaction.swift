@@ -1,0 +1,110 @@
+import CLMDB
+
+/// An open LMDB transaction. Valid only inside the closure it was handed to; byte buffers it
+/// returns are valid only until that closure returns, so callers copy what they keep.
+struct Transaction {
+    let txn: OpaquePointer
+    let path: String
+
+    /// Opens a named database.
+    /// - Throws: `LogError.directoryUnusable` when it does not exist and `flags` lacks `MDB_CREATE`.
+    func openDatabase(_ name: String, flags: UInt32) throws(LogError) -> MDB_dbi {
+        var dbi: MDB_dbi = 0
+        let rc = mdb_dbi_open(txn, name, flags, &dbi)
+        if rc == MDB_NOTFOUND { throw .directoryUnusable(path: path, reason: "no Baton log here (database \"\(name)\" is missing)") }
+        try LMDBEnvironment.check(rc, path: path, "open database \(name)")
+        return dbi
+    }
+
+    /// The value under `key`, or nil.
+    func get(_ dbi: MDB_dbi, key: [UInt8]) throws(LogError) -> UnsafeRawBufferPointer? {
+        var mutableKey = key
+        var v = MDB_val()
+        let rc = mutableKey.withUnsafeMutableBytes { keyBytes in
+            var k = MDB_val(mv_size: keyBytes.count, mv_data: keyBytes.baseAddress)
+            return mdb_get(txn, dbi, &k, &v)
+        }
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBEnvironment.check(rc, path: path, "get")
+        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    }
+
+    /// Stores `value` under `key` (no special flags).
+    func put(_ dbi: MDB_dbi, key: [UInt8], value: [UInt8]) throws(LogError) {
+        var mutableKey = key
+        var mutableValue = value
+        let rc = mutableKey.withUnsafeMutableBytes { keyBytes in
+            mutableValue.withUnsafeMutableBytes { valueBytes in
+                var k = MDB_val(mv_size: keyBytes.count, mv_data: keyBytes.baseAddress)
+                var v = MDB_val(mv_size: valueBytes.count, mv_data: valueBytes.baseAddress)
+                return mdb_put(txn, dbi, &k, &v, 0)
+            }
+        }
+        try LMDBEnvironment.check(rc, path: path, "put")
+    }
+
+    /// Deletes `key`; absent keys are not an error.
+    func delete(_ dbi: MDB_dbi, key: [UInt8]) throws(LogError) {
+        var mutableKey = key
+        let rc = mutableKey.withUnsafeMutableBytes { keyBytes in
+            var k = MDB_val(mv_size: keyBytes.count, mv_data: keyBytes.baseAddress)
+            return mdb_del(txn, dbi, &k, nil)
+        }
+        if rc == MDB_NOTFOUND { return }
+        try LMDBEnvironment.check(rc, path: path, "delete")
+    }
+
+    /// Reserves `size` bytes for a new last key `seq` (`MDB_APPEND | MDB_RESERVE`) and returns
+    /// the buffer to fill before the transaction commits.
+    /// - Throws: `LogError.lmdb` with `MDB_KEYEXIST` if `seq` is not above the last key,
+    ///   `MDB_MAP_FULL` when the map must grow.
+    func reserveAppend(_ dbi: MDB_dbi, seq: UInt64, size: Int) throws(LogError) -> UnsafeMutableRawBufferPointer {
+        var key = seq.bigEndian
+        var v = MDB_val(mv_size: size, mv_data: nil)
+        let rc = withUnsafeMutableBytes(of: &key) { keyBytes in
+            var k = MDB_val(mv_size: 8, mv_data: keyBytes.baseAddress)
+            return mdb_put(txn, dbi, &k, &v, UInt32(MDB_APPEND) | UInt32(MDB_RESERVE))
+        }
+        try LMDBEnvironment.check(rc, path: path, "append seq \(seq)")
+        return UnsafeMutableRawBufferPointer(start: v.mv_data, count: size)
+    }
+
+    /// The last key (as a big-endian UInt64) and its value, or nil for an empty database.
+    func last(_ dbi: MDB_dbi) throws(LogError) -> (seq: UInt64, value: UnsafeRawBufferPointer)? {
+        var found: (UInt64, UnsafeRawBufferPointer)?
+        try scan(dbi, from: nil, reverse: true) { seq, value in
+            found = (seq, value)
+            return false
+        }
+        return found
+    }
+
+    /// Visits entries in key order from the first key ≥ `from` (or from the start), or backwards
+    /// from the last key when `reverse`; `visit` returns false to stop.
+    func scan(_ dbi: MDB_dbi, from: UInt64?, reverse: Bool = false, _ visit: (UInt64, UnsafeRawBufferPointer) throws(LogError) -> Bool) throws(LogError) {
+        var cursorHandle: OpaquePointer?
+        try LMDBEnvironment.check(mdb_cursor_open(txn, dbi, &cursorHandle), path: path, "open cursor")
+        guard let cursor = cursorHandle else { return }
+        defer { mdb_cursor_close(cursor) }
+        // The cursor copies the start key on MDB_SET_RANGE, so the key bytes need only live
+        // through the first positioning call.
+        var start = (from ?? 0).bigEndian
+        var k = MDB_val()
+        var v = MDB_val()
+        let firstOp = reverse ? MDB_LAST : (from == nil ? MDB_FIRST : MDB_SET_RANGE)
+        var rc = withUnsafeMutableBytes(of: &start) { startBytes in
+            k = MDB_val(mv_size: 8, mv_data: startBytes.baseAddress)
+            return mdb_cursor_get(cursor, &k, &v, firstOp)
+        }
+        let step = reverse ? MDB_PREV : MDB_NEXT
+        while rc != MDB_NOTFOUND {
+            try LMDBEnvironment.check(rc, path: path, "read cursor")
+            guard k.mv_size == 8, let keyBase = k.mv_data else {
+                throw .corruptStore(path: path, reason: "a key of \(k.mv_size) bytes in a database of 8-byte keys")
+            }
+            let seq = UInt64(bigEndian: keyBase.loadUnaligned(as: UInt64.self))
+            guard try visit(seq, UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) else { return }
+            rc = mdb_cursor_get(cursor, &k, &v, step)
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Baton: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baton",
+        abstract: "An event-sourced workflow engine for data pipelines.",
+        discussion: """
+            Every state transition is appended to a durable, hash-chained log in the data \
+            directory (--data, default ./baton-data); the current state is a projection of it.
+            """,
+        subcommands: [LogDemoCommand.self, DebugAppendCommand.self]
+    )
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import BatonLog
+import Foundation
+
+/// A crash-test child: appends events one durable append at a time and prints each
+/// acknowledged sequence number, so a parent that SIGKILLs it knows what was acknowledged.
+struct DebugAppendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "debug-append",
+        abstract: "Append tagged events and print each acknowledged sequence (test harness).",
+        shouldDisplay: false
+    )
+
+    @Option(name: .long, help: "The data directory.")
+    var data = "./baton-data"
+
+    @Option(name: .long, help: "A tag written into every payload.")
+    var tag = "w"
+
+    @Option(name: .long, help: "How many appends (0 = until killed).")
+    var count = 0
+
+    @Option(name: .long, help: "Events per append.")
+    var batch = 1
+
+    func run() async throws {
+        let log = try EventLog(directory: data, clock: SystemLogClock())
+        defer { log.close() }
+        var index = 0
+        while count == 0 || index < count {
+            let payloads = (0..<max(1, batch)).map { Array("\(tag)-\(index)-\($0)".utf8) }
+            let receipt = try await log.append(payloads)
+            // One line per acknowledged append: "ack <first> <last> <tag>-<index>".
+            // Unbuffered, so a SIGKILL right after cannot swallow an acknowledged line.
+            FileHandle.standardOutput.write(Data("ack \(receipt.firstSeq) \(receipt.lastSeq) \(tag)-\(index)\n".utf8))
+            index += 1
+        }
+    }
+}
