@@ -32,6 +32,11 @@ public struct RenderedTemplate: Sendable, Equatable {
     public let value: String
     /// The same text with each secret replaced by `***`; safe for logs and events.
     public let redacted: String
+
+    public init(value: String, redacted: String) {
+        self.value = value
+        self.redacted = redacted
+    }
 }
 
 extension Template {

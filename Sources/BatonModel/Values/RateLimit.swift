@@ -16,7 +16,7 @@ public struct RateLimit: Sendable, Equatable, Hashable, CustomStringConvertible 
     public static func parse(_ text: String) -> RateLimit? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              parts[0].allSatisfy(\.isASCII),
+              !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
               let count = Int(parts[0]), count >= 1, count <= 1_000_000_000,
               let window = DurationText.parse(String(parts[1])), window > .zero
         else { return nil }
