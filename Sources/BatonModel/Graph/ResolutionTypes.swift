@@ -64,6 +64,11 @@ public enum TaskResolutionState: Sendable, Equatable, Hashable {
 public struct SkippedTask: Sendable, Equatable, Hashable {
     public let task: TaskIndex
     public let reason: SkipReason
+
+    public init(task: TaskIndex, reason: SkipReason) {
+        self.task = task
+        self.reason = reason
+    }
 }
 
 /// What one input to ``RunResolution`` changed.

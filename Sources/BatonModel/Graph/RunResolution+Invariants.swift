@@ -14,7 +14,7 @@ extension RunResolution {
                 if condition.isSatisfied(by: upstreamState) { satisfied += 1 } else { unsatisfied += 1 }
             }
             let total = graph.inDegree(node)
-            let mayRun = graph.joins[node] == .all ? satisfied == total : satisfied > 0
+            let mayRun = total == 0 || (graph.joins[node] == .all ? satisfied == total : satisfied > 0)
             let cannotRun = graph.joins[node] == .all ? unsatisfied > 0 : unsatisfied == total && total > 0
             let name = graph.name(of: task)
             switch state {
