@@ -28,6 +28,11 @@ public final class EventLog: Sendable {
 
     /// The directory holding the LMDB files.
     public let path: String
+
+    /// Where the log of a data directory lives: `DATA/log`.
+    public static func directory(inData data: String) -> String {
+        (data.hasSuffix("/") ? String(data.dropLast()) : data) + "/log"
+    }
     private let environment: LMDBEnvironment
     private let committer: GroupCommitter?
     private let headWatch: HeadWatch

@@ -24,7 +24,7 @@ struct DebugAppendCommand: AsyncParsableCommand {
     var batch = 1
 
     func run() async throws {
-        let log = try EventLog(directory: data, clock: SystemLogClock())
+        let log = try EventLog(directory: EventLog.directory(inData: data), clock: SystemLogClock())
         defer { log.close() }
         var index = 0
         while count == 0 || index < count {

@@ -24,7 +24,7 @@ struct LogDemoCommand: AsyncParsableCommand {
     func run() async throws {
         let log: EventLog
         do {
-            log = try EventLog(directory: data, clock: SystemLogClock())
+            log = try EventLog(directory: EventLog.directory(inData: data), clock: SystemLogClock())
         } catch {
             printError("baton: \(error)")
             throw BatonExit.storage

@@ -30,7 +30,7 @@ import Testing
     }
 
     private func checkLog(at path: String, acknowledged: [UInt64: String], round: Int) throws {
-        let log = try EventLog(directory: path, clock: SystemLogClock())
+        let log = try EventLog(directory: EventLog.directory(inData: path), clock: SystemLogClock())
         defer { log.close() }
         let head = try log.head()
         var seen: [UInt64] = []

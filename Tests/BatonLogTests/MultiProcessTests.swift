@@ -11,7 +11,7 @@ import Testing
         let a = try AppendingChild(data: dir.path, tag: "pa", batch: 1, count: perProcess)
         let b = try AppendingChild(data: dir.path, tag: "pb", batch: 3, count: perProcess)
         // This process appends too, while both children run.
-        let log = try EventLog(directory: dir.path, clock: SystemLogClock())
+        let log = try EventLog(directory: EventLog.directory(inData: dir.path), clock: SystemLogClock())
         defer { log.close() }
         for index in 0..<50 { _ = try await log.append([Array("me-\(index)-0".utf8)]) }
         let acksA = a.waitForExit()
