@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(
             name: "BatonLogTests",
             dependencies: ["BatonLog", "BatonEvents", "BatonTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

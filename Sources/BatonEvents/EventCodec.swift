@@ -18,10 +18,26 @@ public enum EventCodec {
     /// - Throws: `EventDecodeError` naming the sequence number.
     public static func decode(_ bytes: [UInt8], seq: UInt64) throws(EventDecodeError) -> Baton_V1_Event {
         do {
-            return try Baton_V1_Event(serializedBytes: bytes)
+            return try bytes.withUnsafeBytes { try merge($0) }
         } catch {
             throw EventDecodeError(seq: seq, reason: String(describing: error))
         }
+    }
+
+    /// The event stored in mapped bytes (during a replay, without copying them first).
+    /// - Throws: `EventDecodeError` naming the sequence number.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, seq: UInt64) throws(EventDecodeError) -> Baton_V1_Event {
+        do {
+            return try merge(bytes)
+        } catch {
+            throw EventDecodeError(seq: seq, reason: String(describing: error))
+        }
+    }
+
+    private static func merge(_ bytes: UnsafeRawBufferPointer) throws -> Baton_V1_Event {
+        var event = Baton_V1_Event()
+        try event.merge(serializedBytes: bytes.bytes)
+        return event
     }
 }
 

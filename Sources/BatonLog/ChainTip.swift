@@ -23,7 +23,7 @@ struct ChainTip: Sendable, Equatable {
             throw .corruptStore(path: txn.path, reason: "floor marker is \(value.count) bytes, expected \(floorValueSize)")
         }
         let first = UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-        let hash = ChainHash(bytes: Array(value[8..<(8 + ChainHash.byteCount)]))
+        let hash = ChainHash(raw: UnsafeRawBufferPointer(rebasing: value[8..<(8 + ChainHash.byteCount)]))
         let time = Int64(bigEndian: value.loadUnaligned(fromByteOffset: 8 + ChainHash.byteCount, as: Int64.self))
         return Floor(firstSeq: first, previous: ChainTip(seq: first - 1, hash: hash, timeMicros: time))
     }

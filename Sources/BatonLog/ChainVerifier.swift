@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The outcome of walking a stretch of the chain.
 public struct ChainReport: Sendable, Equatable {
     /// A record whose stored link disagrees with what its bytes and predecessor imply.
@@ -9,7 +11,7 @@ public struct ChainReport: Sendable, Equatable {
         public var description: String { "seq \(seq): \(reason)" }
     }
 
-    /// How many records were checked.
+    /// How many records were checked and handed on.
     public let checked: UInt64
     /// The last sequence number checked (the start minus one when none were).
     public let lastSeq: UInt64
@@ -23,44 +25,166 @@ public struct ChainReport: Sendable, Equatable {
 }
 
 extension EventLog {
-    /// Recomputes every link from `seq` through `last` (or the head): the hash of each record
-    /// over its predecessor's stored hash, its sequence, time and payload; that sequence numbers
-    /// have no gaps; that time never decreases. Stops at the first break.
+    /// How many pages one replay wave verifies and transforms side by side.
+    public static let replayWorkersMax = 8
+
+    /// Replays `seq` through `last` (or the head): verifies every link and hands each record to
+    /// `transform` on worker threads (straight from the mapped bytes, without copying), then
+    /// hands the results to `consume` on the calling thread, strictly in log order.
     ///
-    /// Each record is checked against its predecessor's *stored* hash, so one damaged record is
-    /// named by itself and not by everything after it. `visit` sees every record that verified,
-    /// in order, so a replay can fold events while it checks them.
-    /// - Throws: `LogError` when the store cannot be read at all.
+    /// A link is checked against its predecessor's *stored* hash — SHA-256 over that hash, the
+    /// sequence number, time and payload — so pages verify independently and in parallel, and one
+    /// damaged record is named by itself, not by everything after it. Sequence gaps and time going
+    /// backwards are breaks too. Replay stops at the first break: everything before it is
+    /// consumed, nothing after it.
+    /// - Throws: `LogError` when the store cannot be read at all, or what `transform` or
+    ///   `consume` throw.
+    /// - Complexity: O(records); scans the log.
+    public func replay<T: Sendable>(
+        from seq: UInt64? = nil, through last: UInt64 = .max, workers: Int = 2, pageSize: Int = 4096,
+        transform: @Sendable (_ seq: UInt64, _ timeMicros: Int64, _ payload: UnsafeRawBufferPointer) throws -> T,
+        consume: (_ seq: UInt64, _ timeMicros: Int64, T) throws -> Void
+    ) throws -> ChainReport {
+        let start = try seq ?? firstSeq()
+        let (firstPrevious, _) = try previousLink(before: start)
+        let end = min(last, try head())
+        let width = min(max(workers, 1), Self.replayWorkersMax)
+        let page = UInt64(min(max(pageSize, 1), RecordReader.pageLimit))
+        var next = start
+        var checked: UInt64 = 0
+        var lastHash = firstPrevious
+        while next <= end {
+            let ranges = (0..<UInt64(width)).compactMap { index -> ClosedRange<UInt64>? in
+                let low = next + index * page
+                return low <= end ? low...min(low + page - 1, end) : nil
+            }
+            let results = ReplayWave<T>(count: ranges.count)
+            let environment = environment
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
+                results.set(index, Result { () throws -> ReplayPage<T> in
+                    try environment.read { (txn) throws(LogError) -> ReplayPage<T> in
+                        try ReplayPage.verify(txn, environment.events, environment.meta, ranges[index], transform)
+                    }
+                })
+            }
+            for index in ranges.indices {
+                let outcome = try results.take(index).get()
+                for (offset, item) in outcome.items.enumerated() {
+                    let itemSeq = ranges[index].lowerBound + UInt64(offset)
+                    try consume(itemSeq, outcome.times[offset], item)
+                }
+                checked += UInt64(outcome.items.count)
+                if let hash = outcome.lastHash { lastHash = hash }
+                if let bad = outcome.firstBreak {
+                    return ChainReport(checked: checked, lastSeq: start + checked - 1, lastHash: lastHash, firstBreak: bad)
+                }
+            }
+            next = (ranges.last?.upperBound ?? end) + 1
+        }
+        return ChainReport(checked: checked, lastSeq: start + checked - 1, lastHash: lastHash, firstBreak: nil)
+    }
+
+    /// Verifies `seq` through `last` (or the head) and hands each verified record, copied out, to
+    /// `visit` in order. See `replay` for what is checked.
+    /// - Throws: `LogError` when the store cannot be read at all, or what `visit` throws.
     /// - Complexity: O(records); scans the log.
     public func verifyChain(from seq: UInt64? = nil, through last: UInt64 = .max, visit: (LogRecord) throws -> Void = { _ in }) throws -> ChainReport {
-        let start = try seq ?? firstSeq()
-        var (previousHash, previousTime) = try previousLink(before: start)
-        var checked: UInt64 = 0
-        var lastSeq = start - 1
-        var firstBreak: ChainReport.Break?
-        do {
-            try forEach(from: start, through: last) { record in
-                let computed = ChainHash.link(previous: previousHash, seq: record.seq, timeMicros: record.timeMicros, payload: record.payload)
-                if computed != record.hash {
-                    firstBreak = .init(seq: record.seq, reason: "stored hash \(record.hash.hex.prefix(12))… differs from computed \(computed.hex.prefix(12))…")
-                } else if record.timeMicros < previousTime {
-                    firstBreak = .init(seq: record.seq, reason: "time \(record.timeMicros) is before the previous event's \(previousTime)")
-                }
-                if firstBreak != nil { throw StopScan() }
-                try visit(record)
-                previousHash = record.hash
-                previousTime = record.timeMicros
-                lastSeq = record.seq
-                checked += 1
-            }
-        } catch is StopScan {
-        } catch let error as LogError {
-            guard case .corruptStore(_, let reason) = error else { throw error }
-            firstBreak = .init(seq: lastSeq + 1, reason: reason)
-        }
-        return ChainReport(checked: checked, lastSeq: lastSeq, lastHash: previousHash, firstBreak: firstBreak)
+        try replay(from: seq, through: last, transform: { seq, time, payload in
+            Array(payload)
+        }, consume: { seq, time, payload in
+            try visit(LogRecord(seq: seq, timeMicros: time, hash: .genesis, payload: payload))
+        })
     }
 }
 
-/// Ends a scan early once the first break is found.
-private struct StopScan: Error {}
+/// One page of a replay: what `transform` made of each verified record, and the first break.
+private struct ReplayPage<T: Sendable>: Sendable {
+    var items: [T] = []
+    var times: [Int64] = []
+    var lastHash: ChainHash?
+    var firstBreak: ChainReport.Break?
+
+    static func verify(
+        _ txn: Transaction, _ events: UInt32, _ meta: UInt32, _ range: ClosedRange<UInt64>,
+        _ transform: (UInt64, Int64, UnsafeRawBufferPointer) throws -> T
+    ) throws(LogError) -> ReplayPage<T> {
+        var page = ReplayPage()
+        page.items.reserveCapacity(Int(range.count))
+        page.times.reserveCapacity(Int(range.count))
+        var (previousHash, previousTime) = try predecessor(of: range.lowerBound, txn, events, meta)
+        var expected = range.lowerBound
+        var transformError: (any Error)?
+        try txn.scan(events, from: range.lowerBound) { (key, value) throws(LogError) -> Bool in
+            guard key == expected else {
+                page.firstBreak = .init(seq: expected, reason: "missing: the next stored sequence is \(key)")
+                return false
+            }
+            guard value.count >= LogRecord.headerSize else {
+                page.firstBreak = .init(seq: key, reason: "record is \(value.count) bytes, shorter than its \(LogRecord.headerSize)-byte header")
+                return false
+            }
+            let stored = ChainHash(raw: value)
+            let computed = ChainHash.link(previous: previousHash, seq: key, timeAndPayload: UnsafeRawBufferPointer(rebasing: value[ChainHash.byteCount...]))
+            let time = Int64(bigEndian: value.loadUnaligned(fromByteOffset: ChainHash.byteCount, as: Int64.self))
+            if computed != stored {
+                page.firstBreak = .init(seq: key, reason: "stored hash \(stored.hex.prefix(12))… differs from computed \(computed.hex.prefix(12))…")
+                return false
+            }
+            if time < previousTime {
+                page.firstBreak = .init(seq: key, reason: "time \(time) is before the previous event's \(previousTime)")
+                return false
+            }
+            do {
+                page.items.append(try transform(key, time, UnsafeRawBufferPointer(rebasing: value[LogRecord.headerSize...])))
+            } catch {
+                transformError = error
+                return false
+            }
+            page.times.append(time)
+            page.lastHash = stored
+            previousHash = stored
+            previousTime = time
+            expected += 1
+            return key < range.upperBound
+        }
+        if let transformError { throw .decisionFailed(path: txn.path, reason: "replay of seq \(expected): \(transformError)") }
+        if page.firstBreak == nil && expected <= range.upperBound {
+            page.firstBreak = .init(seq: expected, reason: "missing: the log ends at \(expected - 1)")
+        }
+        return page
+    }
+
+    /// The stored hash and time before `seq`: the previous record's, or the floor's.
+    private static func predecessor(of seq: UInt64, _ txn: Transaction, _ events: UInt32, _ meta: UInt32) throws(LogError) -> (ChainHash, Int64) {
+        let floor = try ChainTip.floor(txn, meta: meta)
+        if seq <= floor.firstSeq { return (floor.previous.hash, floor.previous.timeMicros) }
+        var found: (ChainHash, Int64)?
+        try txn.scan(events, from: seq - 1) { (key, value) throws(LogError) -> Bool in
+            if key == seq - 1, value.count >= LogRecord.headerSize {
+                found = (ChainHash(raw: value), Int64(bigEndian: value.loadUnaligned(fromByteOffset: ChainHash.byteCount, as: Int64.self)))
+            }
+            return false
+        }
+        guard let found else { throw .corruptStore(path: txn.path, reason: "record \(seq - 1) is missing or short") }
+        return found
+    }
+}
+
+/// The results of one wave, one slot per page, each written by exactly one worker.
+private final class ReplayWave<T: Sendable>: @unchecked Sendable {
+    // Safety: `concurrentPerform` gives every index to exactly one worker, so each slot is
+    // written once by one thread; `take` runs only after `concurrentPerform` returned, which
+    // orders those writes before the reads.
+    private var slots: [Result<ReplayPage<T>, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<ReplayPage<T>, any Error>) {
+        slots.withUnsafeMutableBufferPointer { $0[index] = value }
+    }
+
+    func take(_ index: Int) -> Result<ReplayPage<T>, any Error> {
+        guard let value = slots[index] else { preconditionFailure("replay page \(index) was never filled") }
+        return value
+    }
+}

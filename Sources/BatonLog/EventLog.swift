@@ -33,7 +33,7 @@ public final class EventLog: Sendable {
     public static func directory(inData data: String) -> String {
         (data.hasSuffix("/") ? String(data.dropLast()) : data) + "/log"
     }
-    private let environment: LMDBEnvironment
+    let environment: LMDBEnvironment
     private let committer: GroupCommitter?
     private let headWatch: HeadWatch
 

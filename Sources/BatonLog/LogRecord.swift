@@ -26,7 +26,7 @@ public struct LogRecord: Sendable, Equatable {
     /// Decodes a stored value; nil when it is shorter than the header.
     static func decode(seq: UInt64, value: UnsafeRawBufferPointer) -> LogRecord? {
         guard value.count >= headerSize else { return nil }
-        let hash = ChainHash(bytes: Array(value[0..<ChainHash.byteCount]))
+        let hash = ChainHash(raw: value)
         var time: Int64 = 0
         withUnsafeMutableBytes(of: &time) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: value[ChainHash.byteCount..<headerSize])) }
         let payload = Array(value[headerSize...])
@@ -37,7 +37,7 @@ public struct LogRecord: Sendable, Equatable {
     static func encode(hash: ChainHash, timeMicros: Int64, payload: [UInt8], into buffer: UnsafeMutableRawBufferPointer) {
         precondition(buffer.count == headerSize + payload.count, "reserved \(buffer.count) bytes for a \(headerSize + payload.count)-byte record")
         let hashEnd = ChainHash.byteCount
-        hash.bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<hashEnd]).copyMemory(from: $0) }
+        hash.store(into: buffer)
         withUnsafeBytes(of: timeMicros.bigEndian) {
             UnsafeMutableRawBufferPointer(rebasing: buffer[hashEnd..<headerSize]).copyMemory(from: $0)
         }

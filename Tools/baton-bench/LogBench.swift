@@ -20,12 +20,15 @@ struct LogBench: AsyncParsableCommand {
     @Option(help: "Path of the lmdb-baseline executable (default: beside this one).")
     var baseline: String?
 
+    @Flag(help: "Measure only replay.")
+    var replayOnly = false
+
     func run() async throws {
         let baselinePath = baseline ?? (URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lmdb-baseline").path)
         let payload = Self.samplePayload()
         print("event payload: \(payload.count) bytes (record \(payload.count + LogRecord.headerSize) bytes); fsync on; median of \(repetitions)")
         print("measure                    baton/s        lmdb C/s     ratio")
-        for batch in [1, 100, 1000] {
+        for batch in replayOnly ? [] : [1, 100, 1000] {
             let total = batch == 1 ? 1_000 : batch * 200
             var ours: [Double] = []
             var theirs: [Double] = []
@@ -36,8 +39,8 @@ struct LogBench: AsyncParsableCommand {
             report("append batch \(batch)", Measure.median(ours), Measure.median(theirs))
         }
         var grouped: [Double] = []
-        for _ in 0..<repetitions { grouped.append(try await groupCommitRate(callers: 64, perCaller: 40, payload: payload)) }
-        report("group commit 64 callers", Measure.median(grouped), nil)
+        for _ in 0..<(replayOnly ? 0 : repetitions) { grouped.append(try await groupCommitRate(callers: 64, perCaller: 40, payload: payload)) }
+        if !grouped.isEmpty { report("group commit 64 callers", Measure.median(grouped), nil) }
         try await replay(payload: payload, baselinePath: baselinePath)
     }
 
@@ -105,16 +108,18 @@ struct LogBench: AsyncParsableCommand {
         for _ in 0..<(replayEvents / chunk.count) { _ = try await log.append(chunk) }
         var rates: [Double] = []
         var readOnly: [Double] = []
+        var verifyOnly: [Double] = []
         for _ in 0..<repetitions {
             var decoded = 0
             let seconds = try await Measure.seconds {
-                let report = try log.verifyChain { record in
-                    _ = try EventCodec.decode(record.payload, seq: record.seq)
-                    decoded += 1
-                }
+                let report = try log.replay(transform: { seq, _, payload in
+                    try EventCodec.decode(payload, seq: seq)
+                }, consume: { _, _, _ in decoded += 1 })
                 precondition(report.isIntact && decoded == replayEvents, "replay saw \(decoded) events, report \(report)")
             }
             rates.append(Double(replayEvents) / seconds)
+            let verifySeconds = try await Measure.seconds { _ = try log.verifyChain() }
+            verifyOnly.append(Double(replayEvents) / verifySeconds)
             var count = 0
             let readSeconds = try await Measure.seconds {
                 try log.forEach(from: 1) { _ in count += 1 }
@@ -125,6 +130,7 @@ struct LogBench: AsyncParsableCommand {
         let c = try Measure.run(baselinePath, ["read", dir]).split(separator: " ")
         let cRate = c.count > 1 ? Double(c[1]) ?? 0 : 0
         report("read (copy out)", Measure.median(readOnly), cRate)
+        report("read+verify", Measure.median(verifyOnly), cRate)
         report("replay read+decode+verify", Measure.median(rates), cRate)
     }
 }
