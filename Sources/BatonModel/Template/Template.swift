@@ -27,25 +27,50 @@ public struct Template: Sendable, Equatable, Hashable, CustomStringConvertible {
         guard text.utf8.count <= Self.lengthMax else {
             throw TemplateError(template: String(text.prefix(40)) + "…", problem: "longer than \(Self.lengthMax) bytes")
         }
+        let bytes = Array(text.utf8)
+        // Fast path: most argv elements have no braces at all.
+        guard bytes.contains(where: { $0 == Self.openBrace || $0 == Self.closeBrace }) else {
+            self = Template(literal: text)
+            return
+        }
         var segments: [Segment] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            if open.lowerBound > rest.startIndex {
-                segments.append(.literal(String(rest[..<open.lowerBound])))
+        var literalStart = 0
+        var index = 0
+        while index < bytes.count {
+            if Self.isPair(bytes, at: index, Self.closeBrace) {
+                throw TemplateError(template: text, problem: "\"}}\" without a matching \"{{\"")
             }
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw TemplateError(template: text, problem: "unclosed \"{{\"")
+            guard Self.isPair(bytes, at: index, Self.openBrace) else {
+                index += 1
+                continue
             }
-            let inner = rest[open.upperBound..<close.lowerBound]
+            if index > literalStart {
+                segments.append(.literal(String(decoding: bytes[literalStart..<index], as: UTF8.self)))
+            }
+            var close = index + 2
+            while close < bytes.count, !Self.isPair(bytes, at: close, Self.closeBrace) { close += 1 }
+            guard close < bytes.count else { throw TemplateError(template: text, problem: "unclosed \"{{\"") }
+            let inner = Substring(String(decoding: bytes[(index + 2)..<close], as: UTF8.self))
             segments.append(.reference(try TemplateReference(parsing: inner, in: text)))
-            rest = rest[close.upperBound...]
+            index = close + 2
+            literalStart = index
         }
-        if rest.contains("}}") {
-            throw TemplateError(template: text, problem: "\"}}\" without a matching \"{{\"")
+        if literalStart < bytes.count {
+            segments.append(.literal(String(decoding: bytes[literalStart...], as: UTF8.self)))
         }
-        if !rest.isEmpty { segments.append(.literal(String(rest))) }
+        self = Template(segments: segments, source: text)
+    }
+
+    private init(segments: [Segment], source: String) {
         self.segments = segments
-        self.source = text
+        self.source = source
+    }
+
+    private static let openBrace = UInt8(ascii: "{")
+    private static let closeBrace = UInt8(ascii: "}")
+
+    private static func isPair(_ bytes: [UInt8], at index: Int, _ brace: UInt8) -> Bool {
+        index + 1 < bytes.count && bytes[index] == brace && bytes[index + 1] == brace
     }
 
     /// A template of plain text with no placeholders.

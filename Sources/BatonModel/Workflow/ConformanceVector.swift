@@ -1,5 +1,4 @@
 internal import Foundation
-internal import Yams
 
 /// One conformance vector of `Specs/conformance/`: a workflow, the outcome of each task that runs, and
 /// the expected final state of every task and of the run. Public so every module's tests can replay
@@ -23,7 +22,7 @@ public struct ConformanceVector: Sendable {
     public static func parse(_ text: String, file: String) throws(WorkflowError) -> ConformanceVector {
         var decoder = WorkflowDecoder(file: file)
         func fail(_ decoder: WorkflowDecoder) -> WorkflowError { WorkflowError(problems: decoder.problems) }
-        guard case .composed(let node?, _) = DuplicateKeyScanner.compose(text),
+        guard case .success(let node?) = YAMLComposer.compose(text),
               let entries = decoder.entries(of: node, in: "vector", known: ["description", "workflow", "outcomes", "expect"])
         else {
             decoder.report(.documentStart, "not a conformance vector mapping")
@@ -78,7 +77,7 @@ public struct ConformanceVector: Sendable {
 
 extension WorkflowDecoder {
     /// A mapping of node names to raw-value enum cases.
-    mutating func stateMap<Value: RawRepresentable<String>>(_ node: Node, _ what: String, as: Value.Type) -> [String: Value] {
+    mutating func stateMap<Value: RawRepresentable<String>>(_ node: YAMLNode, _ what: String, as: Value.Type) -> [String: Value] {
         var result: [String: Value] = [:]
         for entry in entries(of: node, in: what) ?? [] {
             guard let raw = text(entry.value, "\(what).\(entry.key)") else { continue }

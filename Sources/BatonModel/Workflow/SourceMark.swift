@@ -1,5 +1,3 @@
-internal import Yams
-
 /// A 1-based line and column in a workflow file.
 struct SourceMark: Sendable, Equatable, Hashable {
     var line: Int
@@ -12,20 +10,16 @@ struct SourceMark: Sendable, Equatable, Hashable {
         self.column = column
     }
 
-    init(_ node: Node) {
-        if let mark = node.mark {
-            self.init(line: mark.line, column: mark.column)
-        } else {
-            self = .documentStart
-        }
+    init(_ node: YAMLNode) {
+        self = node.mark
     }
 }
 
 /// One key/value pair of a YAML mapping with the key already read as text.
 struct MappingEntry {
     var key: String
-    var keyNode: Node
-    var value: Node
+    var keyNode: YAMLNode
+    var value: YAMLNode
 
     var keyMark: SourceMark { SourceMark(keyNode) }
     var valueMark: SourceMark { SourceMark(value) }

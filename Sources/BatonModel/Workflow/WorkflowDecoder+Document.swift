@@ -1,5 +1,4 @@
 internal import Foundation
-internal import Yams
 
 /// Where document-level values were written, for problems found after decoding.
 struct DocumentMarks {
@@ -30,10 +29,10 @@ extension WorkflowDecoder {
     static let concurrencyMax = 1_000_000
 
     /// Decodes the whole document; problems accumulate in `self`.
-    mutating func decodeDocument(_ root: Node, source: String) -> (Workflow, [DecodedTask], DocumentMarks) {
+    mutating func decodeDocument(_ root: YAMLNode, source: String) -> (Workflow, [DecodedTask], DocumentMarks) {
         var workflow = Workflow(name: "", source: source)
         var marks = DocumentMarks()
-        var tasksNode: Node?
+        var tasksNode: YAMLNode?
         let entries = entries(of: root, in: "the workflow", known: Self.topLevelKeys) ?? []
         for entry in entries {
             switch entry.key {
@@ -62,7 +61,7 @@ extension WorkflowDecoder {
         return (workflow, tasks, marks)
     }
 
-    private mutating func decodeName(_ node: Node) -> String? {
+    private mutating func decodeName(_ node: YAMLNode) -> String? {
         guard let name = text(node, "name") else { return nil }
         guard NameRules.isWorkflowName(name) else {
             report(SourceMark(node), "bad workflow name \"\(name)\" (use a-z, 0-9, _ and -)")
@@ -71,10 +70,10 @@ extension WorkflowDecoder {
         return name
     }
 
-    private mutating func decodeSchedule(_ node: Node) -> WorkflowSchedule? {
+    private mutating func decodeSchedule(_ node: YAMLNode) -> WorkflowSchedule? {
         guard let entries = entries(of: node, in: "schedule", known: Self.scheduleKeys) else { return nil }
         var schedule = WorkflowSchedule(cron: "")
-        var cronNode: Node?
+        var cronNode: YAMLNode?
         for entry in entries {
             switch entry.key {
             case "cron":
@@ -106,7 +105,7 @@ extension WorkflowDecoder {
         return schedule
     }
 
-    private mutating func decodeConnections(_ node: Node) -> [String: ConnectionSpec] {
+    private mutating func decodeConnections(_ node: YAMLNode) -> [String: ConnectionSpec] {
         var result: [String: ConnectionSpec] = [:]
         for entry in entries(of: node, in: "connections") ?? [] {
             guard NameRules.isIdentifier(entry.key) else {
@@ -120,7 +119,7 @@ extension WorkflowDecoder {
         return result
     }
 
-    private mutating func decodeConnection(_ node: Node, name: String) -> ConnectionSpec? {
+    private mutating func decodeConnection(_ node: YAMLNode, name: String) -> ConnectionSpec? {
         let context = "connection \(name)"
         guard let entries = entries(of: node, in: context, known: Self.connectionKeys) else { return nil }
         var connection = ConnectionSpec(platform: "")
@@ -146,7 +145,7 @@ extension WorkflowDecoder {
         return connection
     }
 
-    private mutating func decodeDefaults(_ node: Node, marks: inout DocumentMarks) -> WorkflowDefaults {
+    private mutating func decodeDefaults(_ node: YAMLNode, marks: inout DocumentMarks) -> WorkflowDefaults {
         var defaults = WorkflowDefaults()
         for entry in entries(of: node, in: "defaults", known: Self.defaultsKeys) ?? [] {
             switch entry.key {

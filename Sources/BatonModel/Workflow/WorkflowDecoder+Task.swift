@@ -1,4 +1,3 @@
-internal import Yams
 
 extension WorkflowDecoder {
     static let taskKeys = [
@@ -8,7 +7,7 @@ extension WorkflowDecoder {
     static let retryKeys = ["attempts", "delay", "max_delay", "retry_on"]
 
     /// Decodes `tasks:` in map form (`name: {...}`) or list form (`- id: name`).
-    mutating func decodeTasks(_ node: Node, defaults: WorkflowDefaults) -> [DecodedTask] {
+    mutating func decodeTasks(_ node: YAMLNode, defaults: WorkflowDefaults) -> [DecodedTask] {
         var result: [DecodedTask] = []
         switch node {
         case .mapping:
@@ -27,14 +26,14 @@ extension WorkflowDecoder {
                     result.append(task)
                 }
             }
-        case .scalar, .alias:
+        case .scalar:
             report(SourceMark(node), "tasks must be a mapping of task names (or a list of tasks with id), got \(shape(of: node))")
         }
         return result
     }
 
     private mutating func decodeTask(
-        _ node: Node, name: String, nameMark: SourceMark, defaults: WorkflowDefaults, listForm: Bool = false
+        _ node: YAMLNode, name: String, nameMark: SourceMark, defaults: WorkflowDefaults, listForm: Bool = false
     ) -> DecodedTask? {
         guard NameRules.isIdentifier(name) else {
             report(nameMark, task: name, "bad task name \"\(name)\" (use letters, digits, _ and -)")
@@ -101,10 +100,10 @@ extension WorkflowDecoder {
     }
 
     /// `after: [a, b]` (success), `after: {a: failure}`, `after: a`, or a list mixing names and one-key maps.
-    private mutating func decodeEdges(_ node: Node, task: String) -> ([Edge], [SourceMark]) {
+    private mutating func decodeEdges(_ node: YAMLNode, task: String) -> ([Edge], [SourceMark]) {
         var edges: [Edge] = []
         var marks: [SourceMark] = []
-        func add(_ decoder: inout WorkflowDecoder, _ upstream: String, _ mark: SourceMark, _ conditionNode: Node?) {
+        func add(_ decoder: inout WorkflowDecoder, _ upstream: String, _ mark: SourceMark, _ conditionNode: YAMLNode?) {
             var condition = EdgeCondition.success
             if let conditionNode, let raw = decoder.text(conditionNode, "edge condition", task: task) {
                 guard let parsed = EdgeCondition(rawValue: raw) else {
@@ -135,13 +134,11 @@ extension WorkflowDecoder {
                     add(&self, upstream, SourceMark(item), nil)
                 }
             }
-        case .alias:
-            report(SourceMark(node), task: task, "after must be a list or a mapping, got \(shape(of: node))")
         }
         return (edges, marks)
     }
 
-    private mutating func decodeOutcomes(_ node: Node, task: String) -> [SimOutcome] {
+    private mutating func decodeOutcomes(_ node: YAMLNode, task: String) -> [SimOutcome] {
         var outcomes: [SimOutcome] = []
         for (raw, mark) in stringList(node, "outcome", task: task) ?? [] {
             guard let outcome = SimOutcome(rawValue: raw) else {
@@ -153,7 +150,7 @@ extension WorkflowDecoder {
         return outcomes
     }
 
-    mutating func decodeRetry(_ node: Node, base: RetryPolicy, task: String?) -> RetryPolicy {
+    mutating func decodeRetry(_ node: YAMLNode, base: RetryPolicy, task: String?) -> RetryPolicy {
         var policy = base
         for entry in entries(of: node, in: "retry", known: Self.retryKeys, task: task) ?? [] {
             switch entry.key {
@@ -171,7 +168,7 @@ extension WorkflowDecoder {
         return policy
     }
 
-    private mutating func decodeReplicas(_ node: Node, task: String) -> ReplicaSpec? {
+    private mutating func decodeReplicas(_ node: YAMLNode, task: String) -> ReplicaSpec? {
         if case .sequence(let items) = node {
             guard (1...ReplicaSpec.countMax).contains(items.count) else {
                 report(SourceMark(node), task: task, "replicas must list 1...\(ReplicaSpec.countMax) parameter maps, got \(items.count)")

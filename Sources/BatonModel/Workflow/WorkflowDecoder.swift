@@ -1,5 +1,3 @@
-internal import Yams
-
 /// Reads a composed YAML node tree into model values, collecting every problem instead of stopping.
 ///
 /// Each helper returns `nil` after reporting when its node has the wrong shape, so callers simply
@@ -21,23 +19,23 @@ struct WorkflowDecoder {
 
     /// The entries of a mapping node, without keys marked as duplicates (reported here) and with
     /// unknown keys reported with a suggestion. `known` empty means "any key".
-    mutating func entries(of node: Node, in context: String, known: [String] = [], task: String? = nil) -> [MappingEntry]? {
+    mutating func entries(of node: YAMLNode, in context: String, known: [String] = [], task: String? = nil) -> [MappingEntry]? {
         guard case .mapping(let mapping) = node else {
             report(SourceMark(node), task: task, "\(context) must be a mapping, got \(shape(of: node))")
             return nil
         }
         var result: [MappingEntry] = []
         result.reserveCapacity(mapping.count)
-        for (keyNode, value) in mapping {
+        for (index, (keyNode, value)) in mapping.pairs.enumerated() {
             guard let key = keyNode.scalar?.string else {
                 report(SourceMark(keyNode), task: task, "\(context) has a key that is not a plain string")
                 continue
             }
-            if key.hasSuffix(DuplicateKeyScanner.marker) {
-                let original = String(key.dropLast(DuplicateKeyScanner.marker.count))
+            if let first = mapping.firstOccurrence[index] {
                 let isTaskName = context == "tasks"
-                report(SourceMark(keyNode), task: isTaskName ? original : task,
-                       isTaskName ? "duplicate task name \"\(original)\"" : "duplicate key \"\(original)\" in \(context)")
+                report(SourceMark(keyNode), task: isTaskName ? key : task,
+                       (isTaskName ? "duplicate task name \"\(key)\"" : "duplicate key \"\(key)\" in \(context)")
+                       + " (first defined at line \(first.line))")
                 continue
             }
             if !known.isEmpty, !known.contains(key) {
@@ -51,7 +49,7 @@ struct WorkflowDecoder {
     }
 
     /// A scalar's text; reports and returns `nil` for mappings and sequences.
-    mutating func text(_ node: Node, _ what: String, task: String? = nil) -> String? {
+    mutating func text(_ node: YAMLNode, _ what: String, task: String? = nil) -> String? {
         guard let scalar = node.scalar else {
             report(SourceMark(node), task: task, "\(what) must be a single value, got \(shape(of: node))")
             return nil
@@ -60,7 +58,7 @@ struct WorkflowDecoder {
     }
 
     /// A non-negative integer no larger than `maximum`.
-    mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>, task: String? = nil) -> Int? {
+    mutating func integer(_ node: YAMLNode, _ what: String, in range: ClosedRange<Int>, task: String? = nil) -> Int? {
         guard let raw = text(node, what, task: task) else { return nil }
         guard let value = Int(raw), range.contains(value) else {
             report(SourceMark(node), task: task, "\(what) must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(raw)\"")
@@ -69,7 +67,7 @@ struct WorkflowDecoder {
         return value
     }
 
-    mutating func boolean(_ node: Node, _ what: String, task: String? = nil) -> Bool? {
+    mutating func boolean(_ node: YAMLNode, _ what: String, task: String? = nil) -> Bool? {
         guard let raw = text(node, what, task: task) else { return nil }
         switch raw {
         case "true", "True", "TRUE": return true
@@ -80,7 +78,7 @@ struct WorkflowDecoder {
         }
     }
 
-    mutating func duration(_ node: Node, _ what: String, task: String? = nil) -> Duration? {
+    mutating func duration(_ node: YAMLNode, _ what: String, task: String? = nil) -> Duration? {
         guard let raw = text(node, what, task: task) else { return nil }
         guard let value = DurationText.parse(raw) else {
             report(SourceMark(node), task: task, "bad duration \"\(raw)\" for \(what) (expected e.g. 90s, 5m, 1h30m, 250ms)")
@@ -90,7 +88,7 @@ struct WorkflowDecoder {
     }
 
     /// A mapping of names to scalar values, e.g. `params` or `settings`.
-    mutating func stringMap(_ node: Node, _ what: String, task: String? = nil) -> [String: String] {
+    mutating func stringMap(_ node: YAMLNode, _ what: String, task: String? = nil) -> [String: String] {
         var result: [String: String] = [:]
         for entry in entries(of: node, in: what, task: task) ?? [] {
             guard NameRules.isIdentifier(entry.key) else {
@@ -105,24 +103,23 @@ struct WorkflowDecoder {
     }
 
     /// A list of scalars; a single scalar counts as a list of one.
-    mutating func stringList(_ node: Node, _ what: String, task: String? = nil) -> [(String, SourceMark)]? {
+    mutating func stringList(_ node: YAMLNode, _ what: String, task: String? = nil) -> [(String, SourceMark)]? {
         switch node {
         case .scalar(let scalar): return [(scalar.string, SourceMark(node))]
         case .sequence(let sequence):
             return sequence.compactMap { item in text(item, "each item of \(what)", task: task).map { ($0, SourceMark(item)) } }
-        case .mapping, .alias:
+        case .mapping:
             report(SourceMark(node), task: task, "\(what) must be a list, got \(shape(of: node))")
             return nil
         }
     }
 
     /// A short human name for the node kind, for "got ..." messages.
-    func shape(of node: Node) -> String {
+    func shape(of node: YAMLNode) -> String {
         switch node {
         case .scalar(let scalar): "\"\(scalar.string)\""
         case .mapping: "a mapping"
         case .sequence: "a list"
-        case .alias: "an alias"
         }
     }
 }

@@ -1,5 +1,4 @@
 internal import Foundation
-internal import Yams
 
 /// Reads workflow files (YAML or JSON) into a validated ``Workflow``.
 public enum WorkflowLoader {
@@ -34,12 +33,12 @@ public enum WorkflowLoader {
         // tabs as indentation, and a space keeps every column where it was.
         let yaml = isJSON ? text.replacingOccurrences(of: "\t", with: " ") : text
         var decoder = WorkflowDecoder(file: file)
-        let root: Node?
-        switch DuplicateKeyScanner.compose(yaml) {
-        case .failed(let message, let mark):
-            decoder.report(mark, message)
+        let root: YAMLNode?
+        switch YAMLComposer.compose(yaml) {
+        case .failure(let failure):
+            decoder.report(failure.mark, failure.message)
             throw WorkflowError(problems: decoder.problems)
-        case .composed(let node, _):
+        case .success(let node):
             root = node
         }
         guard let root else {
@@ -49,7 +48,7 @@ public enum WorkflowLoader {
     }
 
     /// Decodes and validates an already composed document root.
-    static func validate(_ root: Node, decoder: WorkflowDecoder, source: String) throws(WorkflowError) -> Workflow {
+    static func validate(_ root: YAMLNode, decoder: WorkflowDecoder, source: String) throws(WorkflowError) -> Workflow {
         var decoder = decoder
         let (workflow, tasks, marks) = decoder.decodeDocument(root, source: source)
         var validator = WorkflowValidator(decoder: decoder, workflow: workflow, tasks: tasks, marks: marks)

@@ -75,7 +75,6 @@ struct WorkflowValidator {
     /// Reports self-edges, unknown upstreams and repeated edges; returns downstream adjacency by position.
     private mutating func checkEdges() -> [[Int]] {
         var successors = [[Int]](repeating: [], count: tasks.count)
-        let names = Array(positions.keys)
         for (position, task) in tasks.enumerated() where positions[task.spec.id] == position {
             var seen: Set<String> = []
             for (edge, mark) in zip(task.spec.after, task.edgeMarks) {
@@ -90,7 +89,7 @@ struct WorkflowValidator {
                     }
                 } else {
                     decoder.report(mark, task: id, edge: edge.upstream,
-                                   "unknown upstream \"\(edge.upstream)\"\(Suggestion.hint(for: edge.upstream, in: names))")
+                                   "unknown upstream \"\(edge.upstream)\"\(Suggestion.hint(for: edge.upstream, in: positions.keys))")
                 }
             }
         }
