@@ -132,6 +132,17 @@ enum YAMLComposer {
         }
 
         private static func repeatedKeys(_ pairs: [(key: YAMLNode, value: YAMLNode)]) -> [Int: SourceMark] {
+            // Most mappings are small: compare pairwise without hashing.
+            if pairs.count <= 8 {
+                var repeated: [Int: SourceMark] = [:]
+                for index in pairs.indices.dropFirst() {
+                    guard let key = pairs[index].key.scalar?.string else { continue }
+                    if let first = pairs[..<index].first(where: { $0.key.scalar?.string == key }) {
+                        repeated[index] = first.key.mark
+                    }
+                }
+                return repeated
+            }
             var first: [String: SourceMark] = [:]
             var repeated: [Int: SourceMark] = [:]
             for (index, pair) in pairs.enumerated() {
