@@ -46,11 +46,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "BatonState", dependencies: ["BatonModel", "BatonEvents"], swiftSettings: strict),
-        .target(name: "BatonPlatforms", dependencies: ["BatonModel"], swiftSettings: strict),
+        .target(name: "BatonPlatforms", swiftSettings: strict),
         .target(
             name: "BatonEngine",
             dependencies: [
-                "BatonState", "BatonLog", "BatonPlatforms",
+                "BatonState", "BatonLog", "BatonPlatforms", "BatonEvents", "BatonModel",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "baton",
             dependencies: [
-                "BatonHost", "BatonLog", "BatonEvents", "BatonModel",
+                "BatonHost", "BatonEngine", "BatonState", "BatonPlatforms", "BatonLog", "BatonEvents", "BatonModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -98,6 +98,11 @@ let package = Package(
                 "BatonModel",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatonPlatformsTests",
+            dependencies: ["BatonPlatforms", "BatonTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

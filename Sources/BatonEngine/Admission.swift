@@ -1,0 +1,45 @@
+import BatonEvents
+import BatonState
+
+/// Decides whether an observation made outside the lock still applies when it reaches the log.
+///
+/// A dispatcher or monitor answers about one attempt; by the time its answer is appended the
+/// task may have moved on (timed out, been cancelled, been reconciled by someone else). Stale
+/// answers are dropped, so each attempt gets exactly one outcome and projections never see an
+/// impossible transition.
+enum Admission {
+    static func admits(_ event: Baton_V1_Event, _ state: EngineState) -> Bool {
+        switch event.body {
+        case .connectionThrottled, .workflowRegistered:
+            return true
+        case .runCreated:
+            return state.runs[event.runID] == nil
+        case .taskDispatched(let e):
+            return task(state, event.runID, e.task)?.isAt(e.attempt, .claimed) ?? false
+        case .taskSucceeded(let e):
+            return task(state, event.runID, e.task)?.isAt(e.attempt, .claimed, .running) ?? false
+        case .taskFailed(let e):
+            return task(state, event.runID, e.task)?.isAt(e.attempt, .claimed, .running) ?? false
+        case .taskQueued(let e):
+            // Releasing a claim after a throttled submit.
+            return task(state, event.runID, e.task)?.isAt(e.attempt, .claimed) ?? false
+        case .platformObserved(let e):
+            return task(state, event.runID, e.task)?.attempt == e.attempt
+        case .taskCancelled(let e):
+            return task(state, event.runID, e.task).map { !$0.status.isTerminal && $0.attempt == e.attempt } ?? false
+        default:
+            return false
+        }
+    }
+
+    private static func task(_ state: EngineState, _ run: String, _ name: String) -> TaskRecord? {
+        guard let run = state.runs[run], let index = run.graph.index(named: name) else { return nil }
+        return run.tasks[index.rawValue]
+    }
+}
+
+extension TaskRecord {
+    fileprivate func isAt(_ attempt: UInt32, _ statuses: TaskStatus...) -> Bool {
+        self.attempt == attempt && statuses.contains(status)
+    }
+}

@@ -1,0 +1,116 @@
+import BatonEvents
+import BatonLog
+import BatonState
+import Synchronization
+
+/// The projection as this process knows it, kept equal to the log by catching up inside every
+/// write transaction ("decide inside the lock").
+final class EngineCore: Sendable {
+    private struct Inner: Sendable {
+        var state = EngineState()
+        /// The payload of the last event applied, to notice when speculative events of a failed
+        /// commit were replaced in the log by someone else's.
+        var lastPayload: [UInt8] = []
+    }
+
+    let log: EventLog
+    private let inner = Mutex(Inner())
+
+    init(log: EventLog) { self.log = log }
+
+    /// A copy of the projection (cheap: copy-on-write).
+    var state: EngineState { inner.withLock { $0.state } }
+
+    /// What one commit appended and decided.
+    struct CommitResult: Sendable {
+        var events: [Baton_V1_Event] = []
+        var firstSeq: UInt64 = 0
+        var timeMicros: Int64 = 0
+    }
+
+    /// The most decision rounds one commit runs (each round applies the previous one's events).
+    static let decisionRoundsMax = 8
+
+    /// Catches up, admits `observations` that still apply, runs the decider until it is quiet,
+    /// and appends it all in one durable write transaction.
+    /// - Throws: `EngineError.log` when the append failed (nothing of it was written).
+    func commit(_ observations: [Baton_V1_Event], context: @escaping @Sendable (Int64) -> DecisionContext) async throws(EngineError) -> CommitResult {
+        let box = Mutex(CommitResult())
+        do {
+            _ = try await log.append(deciding: { [self] view in
+                let result = try decide(view, observations, context)
+                box.withLock { $0 = result }
+                return result.events.map(EventCodec.encode)
+            })
+        } catch {
+            throw .log(error)
+        }
+        return box.withLock { $0 }
+    }
+
+    /// Reads and applies everything up to the log's head.
+    func catchUp() throws(EngineError) {
+        do {
+            let head = try log.head()
+            try inner.withLock { inner in
+                if inner.state.lastSeq > head { inner = Inner() }
+                try Self.apply(from: inner.state.lastSeq + 1, through: head, &inner) { from, limit in
+                    try self.log.read(from: from, limit: limit)
+                }
+            }
+        } catch {
+            throw .corruptHistory(String(describing: error))
+        }
+    }
+
+    private func decide(_ view: LogWriteView, _ observations: [Baton_V1_Event], _ context: @Sendable (Int64) -> DecisionContext) throws -> CommitResult {
+        try inner.withLock { inner in
+            try Self.catchUp(&inner, view)
+            var result = CommitResult(firstSeq: view.head + 1, timeMicros: view.timeMicros)
+            var seq = view.head
+            func append(_ event: Baton_V1_Event) throws {
+                seq += 1
+                try inner.state.apply(event, seq: seq, timeMicros: view.timeMicros)
+                inner.lastPayload = EventCodec.encode(event)
+                result.events.append(event)
+            }
+            for event in observations where Admission.admits(event, inner.state) { try append(event) }
+            let decisionContext = context(view.timeMicros)
+            for _ in 0..<Self.decisionRoundsMax {
+                let decided = Decider.decide(inner.state, decisionContext)
+                if decided.isEmpty { break }
+                for event in decided { try append(event) }
+            }
+            return result
+        }
+    }
+
+    /// Brings the projection to the view's head; rebuilds it when speculative events of a failed
+    /// or retried commit are not what the log holds.
+    private static func catchUp(_ inner: inout Inner, _ view: LogWriteView) throws {
+        let applied = inner.state.lastSeq
+        var stale = applied > view.head
+        if !stale && applied > 0 {
+            let stored = try view.records(from: applied, limit: 1).first?.payload
+            stale = stored != inner.lastPayload
+        }
+        if stale { inner = Inner() }
+        try apply(from: inner.state.lastSeq + 1, through: view.head, &inner) { from, limit in
+            try view.records(from: from, limit: limit)
+        }
+    }
+
+    private static func apply(from start: UInt64, through head: UInt64, _ inner: inout Inner, read: (UInt64, Int) throws -> [LogRecord]) throws {
+        var next = max(start, 1)
+        while next <= head {
+            let page = try read(next, Int(min(head - next + 1, 4096)))
+            guard let last = page.last else { break }
+            for record in page {
+                let event = try EventCodec.decode(record.payload, seq: record.seq)
+                try inner.state.apply(event, seq: record.seq, timeMicros: record.timeMicros)
+                inner.lastPayload = record.payload
+            }
+            next = last.seq + 1
+        }
+    }
+}

@@ -1,0 +1,27 @@
+public import BatonLog
+
+/// What the engine can fail with; each case names the operation and the offending input.
+public enum EngineError: Error, Sendable, CustomStringConvertible {
+    /// The log could not be read or written.
+    case log(LogError)
+    /// A stored event does not decode or contradicts the projection.
+    case corruptHistory(String)
+    /// The run asked for does not exist.
+    case unknownRun(String)
+    /// A run ID was reused for a different workflow.
+    case runIDConflict(runID: String, existingWorkflow: String, requestedWorkflow: String)
+    /// A connection names a platform this build does not have.
+    case unknownPlatform(connection: String, platform: String)
+
+    public var description: String {
+        switch self {
+        case .log(let error): return error.description
+        case .corruptHistory(let reason): return "replay the log: \(reason)"
+        case .unknownRun(let id): return "find run \(id): no such run in this data directory"
+        case .runIDConflict(let id, let existing, let requested):
+            return "create run \(id) of \(requested): that run ID already belongs to a run of \(existing)"
+        case .unknownPlatform(let connection, let platform):
+            return "connection \(connection): unknown platform \"\(platform)\" (known: sim, process)"
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import BatonEvents
+import BatonPlatforms
+import BatonState
+
+extension Runtime {
+    /// The most status polls of one attempt (at `pollMax` apart this is far longer than any job).
+    static let pollsMax = 10_000_000
+
+    /// Submits a claimed attempt and posts what happened: dispatched, throttled (the claim is
+    /// released), or failed with its error class.
+    func submit(_ work: Attempt, inbox: Inbox) async {
+        let platform: any Platform
+        let request: SubmitRequest
+        switch (work.platform, work.request) {
+        case (.failure(let error), _):
+            return inbox.post([failed(work, .invalid, error.description, retryable: false)])
+        case (_, .failure(let error)):
+            return inbox.post([failed(work, .invalid, "render: \(error)", retryable: false)])
+        case (.success(let found), .success(let made)):
+            platform = found
+            request = made
+        }
+        do {
+            let id = try await call(platform) { try await $0.submit(request) }
+            inbox.post([EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection, platformRunID: id.rawValue)])
+        } catch {
+            inbox.post(await afterSubmitError(work, platform, error))
+        }
+    }
+
+    /// A submit failed: a throttle releases the claim; an ambiguous failure is resolved by asking
+    /// the platform what it has for the key (the answer may have been lost after it accepted).
+    private func afterSubmitError(_ work: Attempt, _ platform: any Platform, _ error: PlatformError) async -> [Baton_V1_Event] {
+        switch error {
+        case .throttled(let retryAfter, let message):
+            let until = clock.nowMicros() + EngineState.micros(retryAfter ?? .seconds(30))
+            return [EventFactory.connectionThrottled(work.connection, until: until, reason: message),
+                    EventFactory.taskQueued(work.runID, work.task, attempt: work.attempt)]
+        case .transient(let message):
+            if platform.capabilities.canLookUpByKey,
+               let found = try? await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }) {
+                return [EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
+                                                      state: .running, detail: "submit answer lost; found by key"),
+                        EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection,
+                                                    platformRunID: found.runID.rawValue)]
+            }
+            return [failed(work, .transient, "submit: \(message)", retryable: true)]
+        case .auth(let message): return [failed(work, .auth, "submit: \(message)", retryable: false)]
+        case .invalid(let message): return [failed(work, .invalid, "submit: \(message)", retryable: false)]
+        case .notFound(let message): return [failed(work, .notFound, "submit: \(message)", retryable: false)]
+        }
+    }
+
+    /// Polls a running attempt with backoff until the platform reports it finished.
+    func poll(_ work: Attempt, runID: PlatformRunID, reconciling: Bool, inbox: Inbox) async throws {
+        guard case .success(let platform) = work.platform else { return }
+        var delay = reconciling ? Duration.zero : options.pollInitial
+        var first = reconciling
+        for _ in 0..<Self.pollsMax {
+            if delay > .zero { try await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(delay)) }
+            delay = min(max(delay * 2, options.pollInitial), options.pollMax)
+            let status: PlatformRunStatus
+            do {
+                status = try await call(platform) { try await $0.status(of: runID) }
+            } catch .notFound(let message) {
+                return inbox.post([failed(work, .lost, "platform has no run \(runID): \(message)", retryable: work.idempotent)])
+            } catch {
+                continue  // transient trouble asking: ask again later
+            }
+            var events: [Baton_V1_Event] = []
+            if first {
+                events.append(EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: runID.rawValue,
+                                                            state: status.state.eventState, detail: "reconciled at start-up"))
+                first = false
+            }
+            if let outcome = outcomeEvent(work, status) { events.append(outcome) }
+            if !events.isEmpty { inbox.post(events) }
+            if status.isTerminal { return }
+        }
+    }
+
+    /// After a crash between claim and dispatch: find the submission by key, or submit again
+    /// when that is safe (same key, so an idempotent platform cannot start it twice).
+    func reconcileClaim(_ work: Attempt, inbox: Inbox) async {
+        guard case .success(let platform) = work.platform else { return await submit(work, inbox: inbox) }
+        if platform.capabilities.canLookUpByKey {
+            do {
+                if let found = try await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }) {
+                    return inbox.post([
+                        EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
+                                                      state: found.state.eventState, detail: "claimed before the crash; found by key"),
+                        EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection,
+                                                    platformRunID: found.runID.rawValue),
+                    ])
+                }
+                return await submit(work, inbox: inbox)
+            } catch {
+                return inbox.post([failed(work, .transient, "look up \(work.key): \(error)", retryable: true)])
+            }
+        }
+        if work.idempotent { return await submit(work, inbox: inbox) }
+        inbox.post([failed(work, .lost, "crashed between claim and dispatch; \(work.connection) cannot look up by key and the task is not idempotent", retryable: false)])
+    }
+
+    /// Best-effort cancel of a timed-out platform run.
+    func cancel(_ work: Attempt, _ runID: PlatformRunID) async {
+        guard case .success(let platform) = work.platform, platform.capabilities.canCancel else { return }
+        _ = try? await call(platform) { try await $0.cancel(runID) }
+    }
+
+    private func outcomeEvent(_ work: Attempt, _ status: PlatformRunStatus) -> Baton_V1_Event? {
+        switch status.state {
+        case .pending, .running: return nil
+        case .succeeded(let output):
+            return EventFactory.taskSucceeded(work.runID, work.task, attempt: work.attempt, outputJSON: output)
+        case .failed(let message):
+            return failed(work, .task, message, retryable: true)
+        case .cancelled:
+            return failed(work, .task, "cancelled on the platform", retryable: false)
+        }
+    }
+
+    private func failed(_ work: Attempt, _ errorClass: Baton_V1_ErrorClass, _ message: String, retryable: Bool) -> Baton_V1_Event {
+        EventFactory.taskFailed(work.runID, work.task, attempt: work.attempt, errorClass: errorClass,
+                                message: String(message.prefix(2_000)), retryable: retryable)
+    }
+
+    /// Runs one platform call under `options.callTimeout`; running out of time is transient.
+    func call<T: Sendable>(_ platform: any Platform, _ body: @escaping @Sendable (any Platform) async throws -> T) async throws(PlatformError) -> T {
+        let timeout = options.callTimeout
+        let clock = clock
+        let result: Result<T, PlatformError>? = await withTaskGroup(of: Result<T, PlatformError>?.self) { group in
+            group.addTask {
+                do {
+                    return .success(try await body(platform))
+                } catch let error as PlatformError {
+                    return .failure(error)
+                } catch {
+                    return .failure(.transient(String(describing: error)))
+                }
+            }
+            group.addTask {
+                try? await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(timeout))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let result else { throw .transient("no answer within \(timeout)") }
+        return try result.get()
+    }
+}
+
+extension PlatformRunStatus.State {
+    /// The event spelling of a platform state.
+    var eventState: Baton_V1_PlatformRunState {
+        switch self {
+        case .pending: return .pending
+        case .running: return .running
+        case .succeeded: return .succeeded
+        case .failed: return .failed
+        case .cancelled: return .cancelled
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// How the runtime dispatches and watches work.
+public struct RuntimeOptions: Sendable {
+    /// This process's dispatcher identity, recorded in every claim.
+    public var dispatcherID: String
+    /// The first status poll after a dispatch; polls back off by doubling up to `pollMax`.
+    public var pollInitial: Duration
+    public var pollMax: Duration
+    /// The longest one platform call may take before it counts as a transient failure.
+    public var callTimeout: Duration
+    /// Secret values by name, for `{{ secrets.name }}`; never logged or appended.
+    public var secrets: [String: String]
+    /// The most claims one decision makes.
+    public var claimsPerCommitMax: Int
+
+    /// Sensible defaults for local work.
+    public init(dispatcherID: String, pollInitial: Duration = .milliseconds(20), pollMax: Duration = .seconds(2),
+                callTimeout: Duration = .seconds(60), secrets: [String: String] = [:], claimsPerCommitMax: Int = 512) {
+        self.dispatcherID = dispatcherID
+        self.pollInitial = pollInitial
+        self.pollMax = pollMax
+        self.callTimeout = callTimeout
+        self.secrets = secrets
+        self.claimsPerCommitMax = claimsPerCommitMax
+    }
+}

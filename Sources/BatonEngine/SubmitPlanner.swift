@@ -1,0 +1,55 @@
+import BatonModel
+import BatonPlatforms
+import BatonState
+import Foundation
+
+/// Turns a claimed attempt into the request a platform gets: templates rendered with the run's
+/// parameters, upstream outputs and secrets. Pure; the secrets are handed in.
+enum SubmitPlanner {
+    /// The most characters of an output value passed on to templates.
+    static let outputValueLengthMax = 4_096
+
+    static func request(_ run: RunState, index: Int, attempt: UInt32, key: String, secrets: [String: String]) throws(TemplateError) -> SubmitRequest {
+        let spec = run.spec(of: index)
+        var params = run.workflow.params
+        params.merge(run.params) { $1 }
+        params.merge(spec.params) { $1 }
+        if let replica = run.graph.replicaNumbers[index] {
+            params.merge(spec.replicas?.params(ofReplica: replica) ?? [:]) { $1 }
+        }
+        let values = TemplateValues(
+            runLogicalDate: isoDate(run.logicalDateMicros), runID: run.id, params: params,
+            taskOutputs: outputs(run), secrets: secrets)
+        let command = try spec.command.map { (template) throws(TemplateError) in try template.render(with: values).value }
+        var settings: [String: String] = [:]
+        for (name, template) in spec.settings { settings[name] = try template.render(with: values).value }
+        let outcomes = spec.outcomes
+        let outcome = outcomes.isEmpty ? SimOutcome.success : outcomes[min(Int(attempt) - 1, outcomes.count - 1)]
+        return SubmitRequest(
+            idempotencyKey: key, runID: run.id, taskID: run.graph.names[index], attempt: attempt,
+            command: command, settings: settings,
+            simOutcome: outcome == .success ? .success : .failure, simDuration: spec.duration ?? .zero)
+    }
+
+    /// Succeeded tasks' outputs as flat string maps, by task name (replicas under their node name).
+    private static func outputs(_ run: RunState) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for (index, task) in run.tasks.enumerated() where task.status == .succeeded && !task.outputJSON.isEmpty {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(task.outputJSON.utf8)) as? [String: Any] else { continue }
+            var flat: [String: String] = [:]
+            for (key, value) in object {
+                let text = (value as? String) ?? "\(value)"
+                flat[key] = String(text.prefix(outputValueLengthMax))
+            }
+            result[run.graph.names[index]] = flat
+        }
+        return result
+    }
+
+    /// `YYYY-MM-DD` of a µs timestamp, in UTC.
+    static func isoDate(_ micros: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(micros) / 1_000_000))
+    }
+}

@@ -1,0 +1,152 @@
+public import BatonEvents
+import BatonModel
+
+/// What the decider may do in one call, besides what the state owes.
+public struct DecisionContext: Sendable {
+    /// The time the events will carry (µs); deciders read time only from here.
+    public var now: Int64
+    /// Claim queued work for this dispatcher, or nil to claim nothing.
+    public var dispatcherID: String?
+    /// The connections that dispatcher serves (nil: all).
+    public var servedConnections: Set<String>?
+    /// The most claims one call makes.
+    public var claimsMax: Int
+    /// How long a claim is protected from other dispatchers (µs).
+    public var leaseMicros: Int64
+    /// Also look at deadlines (timeouts); the runtime sets this when its timer is due.
+    public var scanDeadlines: Bool
+
+    /// Describes one decision call.
+    public init(now: Int64, dispatcherID: String? = nil, servedConnections: Set<String>? = nil, claimsMax: Int = 256,
+                leaseMicros: Int64 = 300_000_000, scanDeadlines: Bool = true) {
+        self.now = now
+        self.dispatcherID = dispatcherID
+        self.servedConnections = servedConnections
+        self.claimsMax = claimsMax
+        self.leaseMicros = leaseMicros
+        self.scanDeadlines = scanDeadlines
+    }
+}
+
+/// The pure decisions of the engine: from the projection and the time, the next events.
+///
+/// It owes every run the events its resolution implies (queue ready tasks, record skips with
+/// the deciding edge, schedule and release retries, finish the run), enforces timeouts, and
+/// claims queued work for a dispatcher within each connection's `max_in_flight` and rate window.
+public enum Decider {
+    /// The events to append next, in order; empty when there is nothing to do.
+    /// - Complexity: O(runs owed work + claims made), plus O(active tasks) when scanning deadlines.
+    public static func decide(_ state: EngineState, _ context: DecisionContext) -> [Baton_V1_Event] {
+        var events: [Baton_V1_Event] = []
+        for id in state.runsWithWork.sorted() {
+            guard let run = state.runs[id] else { continue }
+            owed(run, context.now, into: &events)
+        }
+        if context.scanDeadlines { timeouts(state, context.now, into: &events) }
+        if let dispatcher = context.dispatcherID { claims(state, context, dispatcher, into: &events) }
+        return events
+    }
+
+    /// The earliest future time at which `decide` would produce something without new events
+    /// (a retry falling due, a timeout, a throttle or rate window ending), or nil.
+    /// - Complexity: O(runs owed work + active tasks + connections).
+    public static func nextDeadline(_ state: EngineState, now: Int64) -> Int64? {
+        var next: Int64?
+        func consider(_ time: Int64) { if time > now { next = min(next ?? time, time) } }
+        for id in state.runsWithWork {
+            guard let run = state.runs[id] else { continue }
+            for index in run.retryTimers { if let at = run.tasks[index].retryNotBeforeMicros { consider(at) } }
+        }
+        for ref in state.active {
+            guard let run = state.runs[ref.run], let dispatched = run.tasks[ref.index].dispatchedAtMicros,
+                  let timeout = run.spec(of: ref.index).timeout else { continue }
+            consider(dispatched + EngineState.micros(timeout))
+        }
+        for (name, connection) in state.connections where !connection.queue.isEmpty {
+            consider(connection.throttledUntilMicros)
+            if let oldest = connection.recentDispatches.first, let window = rateWindow(state, name) { consider(oldest + window + 1) }
+        }
+        return next
+    }
+
+    private static func owed(_ run: RunState, _ now: Int64, into events: inout [Baton_V1_Event]) {
+        for index in run.needsSkipEvent.keys.sorted() {
+            guard let reason = run.needsSkipEvent[index] else { continue }
+            let upstream = run.graph.name(of: reason.upstream)
+            events.append(EventFactory.taskSkipped(run.id, run.graph.names[index], upstream: upstream, reason))
+        }
+        for index in run.needsQueue.sorted() {
+            events.append(EventFactory.taskQueued(run.id, run.graph.names[index], attempt: 1))
+        }
+        for index in run.needsRetryDecision.sorted() {
+            let task = run.tasks[index]
+            let key = idempotencyKey(run.id, run.graph.names[index], task.attempt)
+            let (delay, jitter) = RetryBackoff.delay(run.spec(of: index).retry, next: task.attempt + 1, seed: key)
+            let notBefore = now + Int64(delay + jitter) * 1_000
+            events.append(EventFactory.retryScheduled(run.id, run.graph.names[index], attempt: task.attempt + 1, notBefore: notBefore,
+                                                      delayMs: delay, jitterMs: jitter, reason: task.lastFailure?.errorClass ?? ""))
+        }
+        for index in run.retryTimers.sorted() {
+            let task = run.tasks[index]
+            if let due = task.retryNotBeforeMicros, due <= now {
+                events.append(EventFactory.taskQueued(run.id, run.graph.names[index], attempt: task.attempt + 1))
+            }
+        }
+        if let outcome = run.resolution.runOutcome, run.outcome == nil {
+            let failedLeaves = run.graph.leaves.filter { run.tasks[$0.rawValue].status == .failed }.map { run.graph.name(of: $0) }
+            let reason = outcome == .succeeded ? "every evaluated task succeeded" : "failed: \(failedLeaves.prefix(5).joined(separator: ", "))"
+            events.append(EventFactory.runFinished(run.id, outcome == .succeeded ? .succeeded : .failed, reason: reason))
+        }
+    }
+
+    private static func timeouts(_ state: EngineState, _ now: Int64, into events: inout [Baton_V1_Event]) {
+        for ref in state.active.sorted(by: { ($0.run, $0.index) < ($1.run, $1.index) }) {
+            guard let run = state.runs[ref.run] else { continue }
+            let task = run.tasks[ref.index]
+            guard let dispatched = task.dispatchedAtMicros, let timeout = run.spec(of: ref.index).timeout else { continue }
+            let limit = EngineState.micros(timeout)
+            guard now >= dispatched + limit else { continue }
+            let name = run.graph.names[ref.index]
+            events.append(EventFactory.timedOut(run.id, name, attempt: task.attempt, timeoutMs: UInt64(limit / 1_000)))
+            events.append(EventFactory.taskFailed(run.id, name, attempt: task.attempt, errorClass: .timeout,
+                                                  message: "no answer within \(DurationText.format(timeout))", retryable: true))
+        }
+    }
+
+    private static func claims(_ state: EngineState, _ context: DecisionContext, _ dispatcher: String, into events: inout [Baton_V1_Event]) {
+        var budget = context.claimsMax
+        for name in state.connections.keys.sorted() where budget > 0 {
+            guard context.servedConnections?.contains(name) ?? true, let connection = state.connections[name],
+                  !connection.queue.isEmpty, context.now >= connection.throttledUntilMicros else { continue }
+            var inFlight = connection.inFlight
+            for ref in connection.queue.prefix(budget) {
+                guard let run = state.runs[ref.run] else { continue }
+                let spec = run.workflow.connections[name]
+                if let maxInFlight = spec?.maxInFlight, inFlight >= maxInFlight { break }
+                if let rate = spec?.rate {
+                    let usage = connection.windowUsage(now: context.now, windowMicros: EngineState.micros(rate.window))
+                    if usage + (inFlight - connection.inFlight) >= rate.count { break }
+                }
+                let task = run.tasks[ref.index]
+                let taskName = run.graph.names[ref.index]
+                events.append(EventFactory.taskClaimed(run.id, taskName, attempt: task.attempt, connection: name, dispatcher: dispatcher,
+                                                       key: idempotencyKey(run.id, taskName, task.attempt),
+                                                       leaseDeadline: context.now + context.leaseMicros))
+                inFlight += 1
+                budget -= 1
+            }
+        }
+    }
+
+    /// `run/task/attempt`: what platforms deduplicate submissions by.
+    public static func idempotencyKey(_ run: String, _ task: String, _ attempt: UInt32) -> String {
+        "\(run)/\(task)/\(attempt)"
+    }
+
+    private static func rateWindow(_ state: EngineState, _ connection: String) -> Int64? {
+        for run in state.runs.values {
+            if let window = run.workflow.connections[connection]?.rate?.window { return EngineState.micros(window) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,147 @@
+import BatonEvents
+import BatonModel
+
+extension EngineState {
+    /// Applies the events that concern one task of one run.
+    mutating func applyTaskEvent(_ event: Baton_V1_Event, seq: UInt64, time: Int64) throws(StateError) {
+        let name = Self.taskName(of: event)
+        var effects = SlotEffects()
+        try withRun(event.runID, seq) { (run) throws(StateError) in
+            guard let index = run.graph.index(named: name)?.rawValue else {
+                throw StateError(seq: seq, reason: "event \(event.kindName) names unknown task \(name) of run \(run.id)")
+            }
+            effects = try Self.applyToTask(event, &run, index, seq: seq, time: time)
+        }
+        apply(effects, run: event.runID, time: time)
+    }
+
+    /// What a task event did to its connection's slots and queue.
+    struct SlotEffects {
+        var connection = ""
+        var index = 0
+        var released: TaskStatus?
+        var claimed = false
+        var dispatched = false
+        var queued = false
+    }
+
+    private mutating func apply(_ effects: SlotEffects, run: String, time: Int64) {
+        guard !effects.connection.isEmpty else { return }
+        let ref = TaskRef(run: run, index: effects.index)
+        var connection = connections[effects.connection] ?? ConnectionState()
+        if let released = effects.released {
+            connection.inFlight -= 1
+            if released == .claimed { connection.pendingClaims -= 1 }
+            active.remove(ref)
+        }
+        if effects.claimed {
+            connection.queue.remove(ref)
+            connection.queue.compact()
+            connection.inFlight += 1
+            connection.pendingClaims += 1
+            active.insert(ref)
+        }
+        if effects.dispatched {
+            connection.pendingClaims -= 1
+            connection.recentDispatches.append(time)
+            if let window = runs[run]?.workflow.connections[effects.connection]?.rate?.window {
+                connection.prune(now: time, windowMicros: Self.micros(window))
+            }
+        }
+        if effects.queued { connection.queue.push(ref) }
+        precondition(connection.inFlight >= 0 && connection.pendingClaims >= 0, "connection \(effects.connection) slot count went negative")
+        connections[effects.connection] = connection
+    }
+
+    private static func applyToTask(_ event: Baton_V1_Event, _ run: inout RunState, _ index: Int, seq: UInt64, time: Int64) throws(StateError) -> SlotEffects {
+        var effects = SlotEffects(connection: run.connection(of: index), index: index)
+        var task = run.tasks[index]
+        let before = task.status
+        func releaseSlot() {
+            if before.holdsSlot { effects.released = before }
+            task.claim = nil
+            task.dispatchedAtMicros = nil
+        }
+        switch event.body {
+        case .taskQueued(let e):
+            releaseSlot()
+            task.status = .queued
+            task.attempt = e.attempt
+            task.queuedAtMicros = time
+            task.retryNotBeforeMicros = nil
+            run.needsQueue.remove(index)
+            run.retryTimers.remove(index)
+            effects.queued = true
+        case .taskClaimed(let e):
+            task.status = .claimed
+            task.claim = .init(dispatcherID: e.dispatcherID, idempotencyKey: e.idempotencyKey, connection: e.connection,
+                               leaseDeadlineMicros: e.leaseDeadlineUs, claimedAtMicros: time)
+            effects.claimed = before == .queued
+        case .taskDispatched(let e):
+            effects.dispatched = before == .claimed
+            task.status = .running
+            task.dispatchedAtMicros = time
+            task.platformRunIDs.append(e.platformRunID)
+        case .taskSucceeded(let e):
+            releaseSlot()
+            task.status = .succeeded
+            task.outputJSON = e.outputJson
+            run.absorb(run.resolution.record(TaskIndex(index), .succeeded))
+        case .taskFailed(let e):
+            releaseSlot()
+            task.lastFailure = .init(errorClass: e.errorClass.name, message: e.message, retryable: e.retryable)
+            if RetryBackoff.willRetry(run.spec(of: index).retry, attempt: task.attempt, retryable: e.retryable, errorClass: e.errorClass.name) {
+                task.status = .retryWait
+                run.needsRetryDecision.insert(index)
+            } else {
+                task.status = .failed
+                run.absorb(run.resolution.record(TaskIndex(index), .failed))
+            }
+        case .taskRetryScheduled(let e):
+            task.retryNotBeforeMicros = e.notBeforeUs
+            run.needsRetryDecision.remove(index)
+            run.retryTimers.insert(index)
+        case .taskSkipped(let e):
+            task.status = .skipped
+            task.skipReason = "\(e.upstream): \(e.reason)"
+            run.needsSkipEvent[index] = nil
+        case .taskCancelled:
+            releaseSlot()
+            task.status = .cancelled
+            if run.resolution.state(of: TaskIndex(index)) == .ready {
+                run.absorb(run.resolution.record(TaskIndex(index), .failed))
+            }
+        case .taskTimedOut, .taskCancelRequested, .platformObserved, .taskExpanded:
+            break  // recorded for the audit trail; the state changes with the events that follow
+        default:
+            throw StateError(seq: seq, reason: "\(event.kindName) is not a task event")
+        }
+        run.tasks[index] = task
+        return effects
+    }
+
+    /// The task an event names.
+    static func taskName(of event: Baton_V1_Event) -> String {
+        switch event.body {
+        case .taskQueued(let e): return e.task
+        case .taskExpanded(let e): return e.task
+        case .taskClaimed(let e): return e.task
+        case .taskDispatched(let e): return e.task
+        case .taskSucceeded(let e): return e.task
+        case .taskFailed(let e): return e.task
+        case .taskRetryScheduled(let e): return e.task
+        case .taskSkipped(let e): return e.task
+        case .taskTimedOut(let e): return e.task
+        case .taskCancelRequested(let e): return e.task
+        case .taskCancelled(let e): return e.task
+        case .platformObserved(let e): return e.task
+        default: return ""
+        }
+    }
+
+    /// Microseconds in a duration.
+    public static func micros(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,114 @@
+public import BatonEvents
+public import BatonModel
+import Foundation
+
+/// The projection of the whole log: registered definitions, every run with every task, and the
+/// limiter state of every connection. A pure fold: `apply` reads no clock and does no I/O; time
+/// comes only from the records.
+public struct EngineState: Sendable {
+    /// The last sequence number applied (0 for none).
+    public private(set) var lastSeq: UInt64 = 0
+    /// The time of the last event applied (µs).
+    public private(set) var lastTimeMicros: Int64 = 0
+    /// Definitions by hex content hash.
+    public private(set) var definitions: [String: Workflow] = [:]
+    /// The newest registered hash of each workflow name.
+    public private(set) var latestDefinition: [String: String] = [:]
+    public internal(set) var runs: [String: RunState] = [:]
+    public internal(set) var connections: [String: ConnectionState] = [:]
+    /// Tasks holding a connection slot (claimed or running).
+    public internal(set) var active: Set<TaskRef> = []
+    /// Runs the decider owes events.
+    var runsWithWork: Set<String> = []
+
+    /// An empty projection.
+    public init() {}
+
+    /// Applies the event stored at `seq` with time `timeMicros`.
+    /// - Throws: `StateError` when the event contradicts the log (unknown run, task or definition).
+    /// - Complexity: O(edges the event resolves); O(definition size) for a registration.
+    public mutating func apply(_ event: Baton_V1_Event, seq: UInt64, timeMicros: Int64) throws(StateError) {
+        if lastSeq != 0 {
+            precondition(seq == lastSeq + 1, "projection at \(lastSeq) given event \(seq)")
+        }
+        switch event.body {
+        case .workflowRegistered(let e):
+            try register(e, seq: seq)
+        case .runCreated(let e):
+            try createRun(e, id: event.runID, actor: event.actor, seq: seq, time: timeMicros)
+        case .runFinished(let e):
+            try withRun(event.runID, seq) { run in
+                run.outcome = e.outcome == .succeeded ? .succeeded : (e.outcome == .cancelled ? .cancelled : .failed)
+                run.finishedAtMicros = timeMicros
+            }
+        case .connectionThrottled(let e):
+            connections[e.connection, default: ConnectionState()].throttledUntilMicros =
+                max(connections[e.connection]?.throttledUntilMicros ?? 0, e.untilUs)
+        case .runsExpired(let e):
+            for id in e.runIds { runs[id] = nil; runsWithWork.remove(id) }
+        case .scheduleFired, .snapshotWritten, .none:
+            break
+        default:
+            try applyTaskEvent(event, seq: seq, time: timeMicros)
+        }
+        lastSeq = seq
+        lastTimeMicros = max(lastTimeMicros, timeMicros)
+    }
+
+    private mutating func register(_ e: Baton_V1_WorkflowRegistered, seq: UInt64) throws(StateError) {
+        let hash = Self.hex(e.contentHash)
+        guard definitions[hash] == nil else { latestDefinition[e.workflow] = hash; return }
+        do {
+            definitions[hash] = try WorkflowLoader.parse(e.definition, file: e.sourcePath.isEmpty ? e.workflow : e.sourcePath)
+            latestDefinition[e.workflow] = hash
+        } catch {
+            throw StateError(seq: seq, reason: "registered definition of \(e.workflow) does not load: \(error)")
+        }
+    }
+
+    private mutating func createRun(_ e: Baton_V1_RunCreated, id: String, actor: String, seq: UInt64, time: Int64) throws(StateError) {
+        let hash = Self.hex(e.workflowHash)
+        guard let workflow = definitions[hash] else {
+            throw StateError(seq: seq, reason: "run \(id) names definition \(hash.prefix(12)) of \(e.workflow), which was never registered")
+        }
+        guard runs[id] == nil else { throw StateError(seq: seq, reason: "run \(id) created twice") }
+        var run = RunState(id: id, workflow: workflow, workflowHash: hash, params: e.params, logicalDateMicros: e.logicalDateUs,
+                           trigger: e.trigger.name, actor: actor, createdAtMicros: time)
+        run.absorb(run.resolution.start())
+        runs[id] = run
+        noteWork(id)
+    }
+
+    /// Runs `body` on run `id`, then refreshes whether the decider owes it work.
+    mutating func withRun(_ id: String, _ seq: UInt64, _ body: (inout RunState) throws(StateError) -> Void) throws(StateError) {
+        guard var run = runs[id] else { throw StateError(seq: seq, reason: "event for unknown run \(id)") }
+        runs[id] = nil  // keep the value uniquely referenced while it is mutated
+        defer {
+            runs[id] = run
+            noteWork(id)
+        }
+        try body(&run)
+    }
+
+    mutating func noteWork(_ id: String) {
+        if runs[id]?.hasWork == true { runsWithWork.insert(id) } else { runsWithWork.remove(id) }
+    }
+
+    /// Lower-case hex of a content hash.
+    public static func hex(_ data: some Sequence<UInt8>) -> String {
+        data.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension Baton_V1_Trigger {
+    /// The trigger's name as shown in status and replay.
+    public var name: String {
+        switch self {
+        case .manual: return "manual"
+        case .schedule: return "schedule"
+        case .backfill: return "backfill"
+        case .api: return "api"
+        case .unspecified, .UNRECOGNIZED: return "unspecified"
+        }
+    }
+}

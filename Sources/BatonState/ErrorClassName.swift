@@ -1,0 +1,19 @@
+public import BatonEvents
+
+extension Baton_V1_ErrorClass {
+    /// The snake_case name used in workflows (`retry_on`), status output and replay.
+    public var name: String {
+        switch self {
+        case .unspecified: return "unspecified"
+        case .task: return "task"
+        case .transient: return "transient"
+        case .throttled: return "throttled"
+        case .auth: return "auth"
+        case .invalid: return "invalid"
+        case .notFound: return "not_found"
+        case .timeout: return "timeout"
+        case .lost: return "lost"
+        case .UNRECOGNIZED(let value): return "unknown_\(value)"
+        }
+    }
+}

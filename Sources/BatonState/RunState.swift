@@ -1,0 +1,79 @@
+public import BatonModel
+
+/// Everything the log says about one run: its definition, the resolution of its DAG, and the
+/// record of every task.
+public struct RunState: Sendable {
+    /// How a finished run ended.
+    public enum Outcome: String, Sendable, Equatable {
+        case succeeded
+        case failed
+        case cancelled
+    }
+
+    public let id: String
+    public let workflow: Workflow
+    /// Hex SHA-256 of the definition the run started with.
+    public let workflowHash: String
+    public let graph: WorkflowGraph
+    public let params: [String: String]
+    public let logicalDateMicros: Int64
+    public let trigger: String
+    public let actor: String
+    public let createdAtMicros: Int64
+    public internal(set) var resolution: RunResolution
+    /// One record per graph node, by `TaskIndex.rawValue`.
+    public internal(set) var tasks: [TaskRecord]
+    public internal(set) var outcome: Outcome?
+    public internal(set) var finishedAtMicros: Int64?
+
+    // Work the decider still owes this run; each set empties as the matching events are applied.
+    /// Resolution made these ready; they wait for their first TaskQueued.
+    var needsQueue: Set<Int> = []
+    /// Resolution skipped these; they wait for their TaskSkipped.
+    var needsSkipEvent: [Int: SkipReason] = [:]
+    /// A retryable attempt failed; the retry time is not decided yet.
+    var needsRetryDecision: Set<Int> = []
+    /// Retries decided and waiting for their time.
+    var retryTimers: Set<Int> = []
+
+    init(id: String, workflow: Workflow, workflowHash: String, params: [String: String], logicalDateMicros: Int64,
+         trigger: String, actor: String, createdAtMicros: Int64) {
+        self.id = id
+        self.workflow = workflow
+        self.workflowHash = workflowHash
+        self.graph = WorkflowGraph(workflow)
+        self.params = params
+        self.logicalDateMicros = logicalDateMicros
+        self.trigger = trigger
+        self.actor = actor
+        self.createdAtMicros = createdAtMicros
+        self.resolution = RunResolution(graph: graph)
+        self.tasks = Array(repeating: TaskRecord(), count: graph.count)
+    }
+
+    /// The task spec behind graph node `index` (replicas share their task's spec).
+    public func spec(of index: Int) -> TaskSpec {
+        workflow.tasks[graph.taskPositions[index]]
+    }
+
+    /// The connection name of node `index`.
+    public func connection(of index: Int) -> String { spec(of: index).connection }
+
+    /// True while the decider owes this run events.
+    var hasWork: Bool {
+        if outcome != nil { return false }
+        return !needsQueue.isEmpty || !needsSkipEvent.isEmpty || !needsRetryDecision.isEmpty
+            || !retryTimers.isEmpty || resolution.runOutcome != nil
+    }
+
+    /// Folds a resolution step into the worklists.
+    mutating func absorb(_ step: ResolutionStep) {
+        for task in step.ready { needsQueue.insert(task.rawValue) }
+        for skipped in step.skipped { needsSkipEvent[skipped.task.rawValue] = skipped.reason }
+    }
+
+    /// Counts of tasks per status.
+    public var statusCounts: [TaskStatus: Int] {
+        tasks.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+    }
+}

@@ -1,0 +1,32 @@
+import BatonState
+import Foundation
+
+/// The JSON shapes of `baton status --json` (DESIGN.md §7).
+enum StatusJSON {
+    static func render(_ state: EngineState, runID: String) throws -> String {
+        guard let run = state.runs[runID] else { return "{}" }
+        return try encode(object(run))
+    }
+
+    static func object(_ run: RunState) -> [String: Any] {
+        let tasks: [[String: Any]] = run.tasks.indices.map { index in
+            let task = run.tasks[index]
+            var entry: [String: Any] = [
+                "id": run.graph.names[index], "status": task.status.rawValue,
+                "attempts": Int(task.attempt), "platform_run_ids": task.platformRunIDs,
+            ]
+            if let failure = task.lastFailure { entry["error"] = ["class": failure.errorClass, "message": failure.message] }
+            if let skip = task.skipReason { entry["skip_reason"] = skip }
+            return entry
+        }
+        return [
+            "run_id": run.id, "workflow": run.workflow.name, "workflow_hash": run.workflowHash,
+            "status": run.outcome?.rawValue ?? "running", "trigger": run.trigger, "tasks": tasks,
+        ]
+    }
+
+    static func encode(_ value: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
