@@ -14,8 +14,8 @@
 ///   `exit.tmp`, fsynced and renamed.
 /// Its own errors go to `supervisor.log` (set up by the spawner).
 enum SupervisorScript {
-    /// Exit codes of the script itself, before the command runs (recorded nowhere but
-    /// `supervisor.log` and the spawner's wait).
+    /// The script. It exits 120-124 when it cannot set up (no directory, no `/proc`, cannot
+    /// write `pid`); `submit` sees that through `waitpid` and quotes `supervisor.log`.
     static let text = #"""
     cd -- "$1" || exit 120
     shift
