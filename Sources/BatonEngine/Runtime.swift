@@ -53,20 +53,22 @@ public final class Runtime: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             let inbox = Inbox()
             var waiter = inbox.waiter()
-            var watched = Watched()
+            var planner = EffectPlanner(dispatcherID: options.dispatcherID)
             var timerAt: Int64?
             defer { group.cancelAll() }
-            reconcile(core.state, into: &group, inbox: inbox, watched: &watched)
+            for effect in planner.reconciliation(core.state, runtime: self) {
+                group.addTask { [self] in try await perform(effect, inbox: inbox) }
+            }
             for _ in 0..<Int.max {
                 try Task.checkCancellation()
-                let result = try await core.commit(inbox.take()) { [options] now in
-                    DecisionContext(now: now, dispatcherID: options.dispatcherID, claimsMax: options.claimsPerCommitMax)
-                }
+                let result = try await commitStep(inbox.take())
                 let state = core.state
                 progress(state)
                 guard let run = state.runs[runID] else { throw EngineError.unknownRun(runID) }
                 if let outcome = run.outcome { return outcome }
-                act(on: result.events, state, into: &group, inbox: inbox, watched: &watched)
+                for effect in planner.effects(after: result.events, state, runtime: self) {
+                    group.addTask { [self] in try await perform(effect, inbox: inbox) }
+                }
                 if let next = Decider.nextDeadline(state, now: result.timeMicros), next != timerAt {
                     timerAt = next
                     group.addTask { [clock] in
@@ -80,45 +82,21 @@ public final class Runtime: Sendable {
         }
     }
 
-    /// Starts the effects that the events of one commit call for.
-    private func act(on events: [Baton_V1_Event], _ state: EngineState, into group: inout ThrowingTaskGroup<Void, any Error>,
-                     inbox: Inbox, watched: inout Watched) {
-        for event in events {
-            switch event.body {
-            case .taskClaimed(let e) where e.dispatcherID == options.dispatcherID:
-                guard watched.submits.insert(e.idempotencyKey).inserted, let work = attempt(state, event.runID, e.task) else { continue }
-                group.addTask { [self] in await submit(work, inbox: inbox) }
-            case .taskDispatched(let e):
-                let key = Decider.idempotencyKey(event.runID, e.task, e.attempt)
-                guard watched.polls.insert(key).inserted, let work = attempt(state, event.runID, e.task) else { continue }
-                group.addTask { [self] in try await poll(work, runID: PlatformRunID(e.platformRunID), reconciling: false, inbox: inbox) }
-            case .taskTimedOut(let e):
-                guard let work = attempt(state, event.runID, e.task), let last = work.platformRunID else { continue }
-                group.addTask { [self] in await cancel(work, PlatformRunID(last)) }
-            default:
-                continue
-            }
+    /// Appends `observations` that still apply and everything the decider then owes, claiming
+    /// work for this dispatcher, in one durable transaction.
+    func commitStep(_ observations: [Baton_V1_Event]) async throws(EngineError) -> EngineCore.CommitResult {
+        try await core.commit(observations) { [options] now in
+            DecisionContext(now: now, dispatcherID: options.dispatcherID, claimsMax: options.claimsPerCommitMax)
         }
     }
 
-    /// Start-up reconciliation: every attempt the log says is claimed or running is asked about
-    /// on its platform, by run ID or by idempotency key.
-    private func reconcile(_ state: EngineState, into group: inout ThrowingTaskGroup<Void, any Error>, inbox: Inbox, watched: inout Watched) {
-        for ref in state.active.sorted(by: { ($0.run, $0.index) < ($1.run, $1.index) }) {
-            guard let run = state.runs[ref.run], let work = attempt(state, ref.run, run.graph.names[ref.index]) else { continue }
-            if work.status == .running, let id = work.platformRunID {
-                watched.polls.insert(work.key)
-                group.addTask { [self] in try await poll(work, runID: PlatformRunID(id), reconciling: true, inbox: inbox) }
-            } else {
-                watched.submits.insert(work.key)
-                group.addTask { [self] in await reconcileClaim(work, inbox: inbox) }
-            }
+    /// Carries out one effect; what it learns is posted to `inbox`.
+    func perform(_ effect: Effect, inbox: Inbox) async throws {
+        switch effect {
+        case .submit(let work): await submit(work, inbox: inbox)
+        case .poll(let work, let id, let reconciling): try await poll(work, runID: id, reconciling: reconciling, inbox: inbox)
+        case .reconcileClaim(let work): await reconcileClaim(work, inbox: inbox)
+        case .cancel(let work, let id): await cancel(work, id)
         }
-    }
-
-    /// Keys of attempts this process already submits or polls, so none is handled twice.
-    private struct Watched {
-        var submits: Set<String> = []
-        var polls: Set<String> = []
     }
 }

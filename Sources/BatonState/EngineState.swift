@@ -5,7 +5,7 @@ import Foundation
 /// The projection of the whole log: registered definitions, every run with every task, and the
 /// limiter state of every connection. A pure fold: `apply` reads no clock and does no I/O; time
 /// comes only from the records.
-public struct EngineState: Sendable {
+public struct EngineState: Sendable, Equatable {
     /// The last sequence number applied (0 for none).
     public private(set) var lastSeq: UInt64 = 0
     /// The time of the last event applied (µs).

@@ -2,7 +2,7 @@ public import BatonModel
 
 /// Everything the log says about one run: its definition, the resolution of its DAG, and the
 /// record of every task.
-public struct RunState: Sendable {
+public struct RunState: Sendable, Equatable {
     /// How a finished run ended.
     public enum Outcome: String, Sendable, Equatable {
         case succeeded

@@ -1,0 +1,70 @@
+import BatonEvents
+import BatonPlatforms
+import BatonState
+
+/// One thing the runtime does outside the lock; its outcome comes back as an observation.
+enum Effect: Sendable {
+    /// Submit a claimed attempt.
+    case submit(Attempt)
+    /// Poll a dispatched attempt until it finishes (`reconciling`: first answer is recorded as PlatformObserved).
+    case poll(Attempt, PlatformRunID, reconciling: Bool)
+    /// Resolve a claim found at start-up: look it up by key, or submit it again when that is safe.
+    case reconcileClaim(Attempt)
+    /// Stop a timed-out platform run.
+    case cancel(Attempt, PlatformRunID)
+
+    /// The idempotency key of the attempt it concerns.
+    var key: String {
+        switch self {
+        case .submit(let work), .poll(let work, _, _), .reconcileClaim(let work), .cancel(let work, _): return work.key
+        }
+    }
+}
+
+/// Decides which effects the events of a commit call for, each attempt handled once per process.
+struct EffectPlanner {
+    let dispatcherID: String
+    private var submits: Set<String> = []
+    private var polls: Set<String> = []
+
+    init(dispatcherID: String) { self.dispatcherID = dispatcherID }
+
+    /// Effects for newly committed events: submit our claims, poll new dispatches, cancel timeouts.
+    mutating func effects(after events: [Baton_V1_Event], _ state: EngineState, runtime: Runtime) -> [Effect] {
+        var effects: [Effect] = []
+        for event in events {
+            switch event.body {
+            case .taskClaimed(let e) where e.dispatcherID == dispatcherID:
+                guard submits.insert(e.idempotencyKey).inserted, let work = runtime.attempt(state, event.runID, e.task) else { continue }
+                effects.append(.submit(work))
+            case .taskDispatched(let e):
+                let key = Decider.idempotencyKey(event.runID, e.task, e.attempt)
+                guard polls.insert(key).inserted, let work = runtime.attempt(state, event.runID, e.task) else { continue }
+                effects.append(.poll(work, PlatformRunID(e.platformRunID), reconciling: false))
+            case .taskTimedOut(let e):
+                guard let work = runtime.attempt(state, event.runID, e.task), let last = work.platformRunID else { continue }
+                effects.append(.cancel(work, PlatformRunID(last)))
+            default:
+                continue
+            }
+        }
+        return effects
+    }
+
+    /// Start-up reconciliation: every attempt the log says is claimed or running is asked about
+    /// on its platform, by run ID or by idempotency key.
+    mutating func reconciliation(_ state: EngineState, runtime: Runtime) -> [Effect] {
+        var effects: [Effect] = []
+        for ref in state.active.sorted(by: { ($0.run, $0.index) < ($1.run, $1.index) }) {
+            guard let run = state.runs[ref.run], let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]) else { continue }
+            if work.status == .running, let id = work.platformRunID {
+                polls.insert(work.key)
+                effects.append(.poll(work, PlatformRunID(id), reconciling: true))
+            } else {
+                submits.insert(work.key)
+                effects.append(.reconcileClaim(work))
+            }
+        }
+        return effects
+    }
+}

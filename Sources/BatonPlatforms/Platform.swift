@@ -1,0 +1,158 @@
+/// A system that runs work for Baton: a local process, a cloud job service, a simulator.
+///
+/// Every call carries an explicit deadline; the caller appends the outcome as an event before
+/// anything relies on it. Implementations must be idempotent by `SubmitRequest.idempotencyKey`:
+/// submitting the same key twice returns the run the first submission created.
+public protocol Platform: Sendable {
+    /// What this platform can do; the engine's recovery depends on it.
+    var capabilities: PlatformCapabilities { get }
+
+    /// Starts the work, or finds the run an earlier submission with the same key started.
+    /// - Throws: `PlatformError` (throttled, transient, auth, invalid, ...).
+    func submit(_ request: SubmitRequest) async throws(PlatformError) -> PlatformRunID
+
+    /// The run submitted under `idempotencyKey`, if the platform has one (nil: never submitted).
+    /// Only called when `capabilities.canLookUpByKey`.
+    /// - Throws: `PlatformError`.
+    func lookUp(idempotencyKey: String) async throws(PlatformError) -> PlatformRunStatus?
+
+    /// The current state of a run.
+    /// - Throws: `PlatformError.notFound` when the platform does not know `run`.
+    func status(of run: PlatformRunID) async throws(PlatformError) -> PlatformRunStatus
+
+    /// Asks the platform to stop a run; returns once the request was accepted.
+    /// - Throws: `PlatformError`.
+    func cancel(_ run: PlatformRunID) async throws(PlatformError)
+}
+
+/// What a platform declares about itself.
+public struct PlatformCapabilities: Sendable, Equatable {
+    /// The platform can answer "what did you run for this idempotency key?". Without it, a crash
+    /// between claim and dispatch is resolved by the task's `idempotent` flag.
+    public var canLookUpByKey: Bool
+    /// The platform can stop a running job (timeouts and cancellation use it).
+    public var canCancel: Bool
+
+    /// Declares the capabilities.
+    public init(canLookUpByKey: Bool, canCancel: Bool) {
+        self.canLookUpByKey = canLookUpByKey
+        self.canCancel = canCancel
+    }
+}
+
+/// The platform's own identifier of a run (a process ID file, a Databricks run_id, ...).
+public struct PlatformRunID: Sendable, Hashable, CustomStringConvertible {
+    /// The identifier as the platform spells it.
+    public let rawValue: String
+
+    /// Wraps an identifier.
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    public var description: String { rawValue }
+}
+
+/// One attempt of one task, ready to run: templates rendered, secrets resolved.
+public struct SubmitRequest: Sendable, Equatable {
+    /// `run/task/attempt`: the platform deduplicates submissions by it.
+    public var idempotencyKey: String
+    /// The run, the task (replicas as `t[0]`) and the attempt number (from 1).
+    public var runID: String
+    public var taskID: String
+    public var attempt: UInt32
+    /// The argv to run (process platform); never passed through a shell.
+    public var command: [String]
+    /// Extra environment variables for the job (may hold secret values: never log them).
+    public var environment: [String: String]
+    /// Rendered platform settings (job IDs, pipeline names, ...).
+    public var settings: [String: String]
+    /// For the sim platform: the outcome of this attempt and how long it takes.
+    public var simOutcome: SimAttemptOutcome
+    public var simDuration: Duration
+
+    /// Makes a request.
+    public init(
+        idempotencyKey: String, runID: String, taskID: String, attempt: UInt32,
+        command: [String] = [], environment: [String: String] = [:], settings: [String: String] = [:],
+        simOutcome: SimAttemptOutcome = .success, simDuration: Duration = .zero
+    ) {
+        self.idempotencyKey = idempotencyKey
+        self.runID = runID
+        self.taskID = taskID
+        self.attempt = attempt
+        self.command = command
+        self.environment = environment
+        self.settings = settings
+        self.simOutcome = simOutcome
+        self.simDuration = simDuration
+    }
+}
+
+/// What a simulated attempt does.
+public enum SimAttemptOutcome: String, Sendable, Equatable {
+    case success
+    case failure
+}
+
+/// Where a platform run is.
+public struct PlatformRunStatus: Sendable, Equatable {
+    /// The run's state.
+    public enum State: Sendable, Equatable {
+        case pending
+        case running
+        /// Finished well; `outputJSON` is the task's output object ("" when none).
+        case succeeded(outputJSON: String)
+        /// Finished badly; `message` says why (exit status, the platform's error text).
+        case failed(message: String)
+        case cancelled
+    }
+
+    public var runID: PlatformRunID
+    public var state: State
+
+    /// Makes a status.
+    public init(runID: PlatformRunID, state: State) {
+        self.runID = runID
+        self.state = state
+    }
+
+    /// True once the run can no longer change.
+    public var isTerminal: Bool {
+        switch state {
+        case .pending, .running: return false
+        case .succeeded, .failed, .cancelled: return true
+        }
+    }
+}
+
+/// Classified platform failures; the class decides retries and throttling.
+public enum PlatformError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Slow down (HTTP 429): pause this connection, optionally for as long as the platform said.
+    case throttled(retryAfter: Duration?, message: String)
+    /// Worth trying again (timeouts, 5xx, connection resets).
+    case transient(String)
+    /// Credentials were refused; retrying will not help.
+    case auth(String)
+    /// The request itself is wrong (bad job spec); retrying will not help.
+    case invalid(String)
+    /// The platform does not know the run or key asked about.
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case .throttled(let after, let message):
+            return "throttled\(after.map { " (retry after \($0))" } ?? ""): \(message)"
+        case .transient(let message): return "transient: \(message)"
+        case .auth(let message): return "auth: \(message)"
+        case .invalid(let message): return "invalid: \(message)"
+        case .notFound(let message): return "not found: \(message)"
+        }
+    }
+
+    /// Whether trying again may succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .throttled, .transient: return true
+        case .auth, .invalid, .notFound: return false
+        }
+    }
+}
