@@ -101,6 +101,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "BatonEngineTests",
+            dependencies: ["BatonEngine", "BatonState", "BatonPlatforms", "BatonModel", "BatonEvents", "BatonLog", "BatonTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "BatonPlatformsTests",
             dependencies: ["BatonPlatforms", "BatonTestSupport"],
             swiftSettings: strict

@@ -21,10 +21,9 @@ enum Effect: Sendable {
     }
 }
 
-/// Decides which effects the events of a commit call for, each attempt handled once per process.
+/// Decides which effects the events of a commit call for; each dispatched attempt is polled once per process.
 struct EffectPlanner {
     let dispatcherID: String
-    private var submits: Set<String> = []
     private var polls: Set<String> = []
 
     init(dispatcherID: String) { self.dispatcherID = dispatcherID }
@@ -35,7 +34,9 @@ struct EffectPlanner {
         for event in events {
             switch event.body {
             case .taskClaimed(let e) where e.dispatcherID == dispatcherID:
-                guard submits.insert(e.idempotencyKey).inserted, let work = runtime.attempt(state, event.runID, e.task) else { continue }
+                // Every claim event is new work, even for a key claimed before: a throttled submit
+                // releases its claim and the same attempt is claimed again later.
+                guard let work = runtime.attempt(state, event.runID, e.task) else { continue }
                 effects.append(.submit(work))
             case .taskDispatched(let e):
                 let key = Decider.idempotencyKey(event.runID, e.task, e.attempt)
@@ -61,7 +62,6 @@ struct EffectPlanner {
                 polls.insert(work.key)
                 effects.append(.poll(work, PlatformRunID(id), reconciling: true))
             } else {
-                submits.insert(work.key)
                 effects.append(.reconcileClaim(work))
             }
         }
