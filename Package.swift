@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "baton-bench",
             dependencies: [
-                "BatonLog", "BatonEvents", "BatonModel",
+                "BatonLog", "BatonEvents", "BatonModel", "BatonEngine", "BatonState", "BatonPlatforms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/baton-bench",

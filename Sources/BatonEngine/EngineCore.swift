@@ -48,16 +48,25 @@ final class EngineCore: Sendable {
         return box.withLock { $0 }
     }
 
-    /// Reads and applies everything up to the log's head.
+    /// Reads, verifies and applies everything up to the log's head (start-up recovery): pages
+    /// are verified and decoded on worker threads and applied here in order.
+    /// - Throws: `EngineError.corruptHistory` naming the first bad sequence number.
     func catchUp() throws(EngineError) {
         do {
-            let head = try log.head()
             try inner.withLock { inner in
+                let head = try log.head()
                 if inner.state.lastSeq > head { inner = Inner() }
-                try Self.apply(from: inner.state.lastSeq + 1, through: head, &inner) { from, limit in
-                    try self.log.read(from: from, limit: limit)
-                }
+                guard inner.state.lastSeq < head else { return }
+                let report = try log.replay(from: max(inner.state.lastSeq + 1, try log.firstSeq()), transform: { seq, _, payload in
+                    (try EventCodec.decode(payload, seq: seq), Array(payload))
+                }, consume: { seq, time, decoded in
+                    try inner.state.apply(decoded.0, seq: seq, timeMicros: time)
+                    inner.lastPayload = decoded.1
+                })
+                if let bad = report.firstBreak { throw EngineError.corruptHistory("the log's chain is broken at \(bad)") }
             }
+        } catch let error as EngineError {
+            throw error
         } catch {
             throw .corruptHistory(String(describing: error))
         }

@@ -19,7 +19,7 @@ enum SubmitPlanner {
         }
         let values = TemplateValues(
             runLogicalDate: isoDate(run.logicalDateMicros), runID: run.id, params: params,
-            taskOutputs: outputs(run), secrets: secrets)
+            taskOutputs: outputs(run, referencedBy: spec), secrets: secrets)
         let command = try spec.command.map { (template) throws(TemplateError) in try template.render(with: values).value }
         var settings: [String: String] = [:]
         for (name, template) in spec.settings { settings[name] = try template.render(with: values).value }
@@ -31,10 +31,18 @@ enum SubmitPlanner {
             simOutcome: outcome == .success ? .success : .failure, simDuration: spec.duration ?? .zero)
     }
 
-    /// Succeeded tasks' outputs as flat string maps, by task name (replicas under their node name).
-    private static func outputs(_ run: RunState) -> [String: [String: String]] {
+    /// The outputs `spec`'s templates reference, as flat string maps by task name.
+    /// - Complexity: O(references), not O(tasks in the run).
+    private static func outputs(_ run: RunState, referencedBy spec: TaskSpec) -> [String: [String: String]] {
+        var names = Set<String>()
+        for template in spec.command + Array(spec.settings.values) {
+            for case .taskOutput(let task, _) in template.references { names.insert(task) }
+        }
         var result: [String: [String: String]] = [:]
-        for (index, task) in run.tasks.enumerated() where task.status == .succeeded && !task.outputJSON.isEmpty {
+        for name in names {
+            guard let index = run.graph.index(named: name)?.rawValue else { continue }
+            let task = run.tasks[index]
+            guard task.status == .succeeded, !task.outputJSON.isEmpty else { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(task.outputJSON.utf8)) as? [String: Any] else { continue }
             var flat: [String: String] = [:]
             for (key, value) in object {
@@ -46,10 +54,18 @@ enum SubmitPlanner {
         return result
     }
 
-    /// `YYYY-MM-DD` of a µs timestamp, in UTC.
+    /// `YYYY-MM-DD` of a µs timestamp, in UTC (civil-from-days arithmetic; no formatter per call).
     static func isoDate(_ micros: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(micros) / 1_000_000))
+        let days = Int(micros.dividedReportingOverflow(by: 86_400_000_000).partialValue) - (micros < 0 && micros % 86_400_000_000 != 0 ? 1 : 0)
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d", year, month, day)
     }
 }

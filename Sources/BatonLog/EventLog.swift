@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The durable, hash-chained event log of one data directory.
 ///
@@ -36,6 +37,7 @@ public final class EventLog: Sendable {
     let environment: LMDBEnvironment
     private let committer: GroupCommitter?
     private let headWatch: HeadWatch
+    private let commits: CommitCounter
 
     /// Opens the log in `directory`, creating it (and the directory) unless read-only.
     /// - Throws: `LogError.directoryUnusable`, `.corruptStore`, `.unsupportedFormat`, `.lmdb`.
@@ -57,10 +59,15 @@ public final class EventLog: Sendable {
             try ChainTip.read(txn, events: environment.events, meta: environment.meta)
         }
         let watch = HeadWatch(head: tip.seq)
+        let commits = CommitCounter()
         self.headWatch = watch
+        self.commits = commits
         self.committer = options.readOnly ? nil : GroupCommitter(
             writer: BatchWriter(environment: environment, clock: clock),
-            onCommit: { watch.publish($0) })
+            onCommit: { [commits] head in
+                commits.increment()
+                watch.publish(head)
+            })
     }
 
     deinit { close() }
@@ -95,6 +102,9 @@ public final class EventLog: Sendable {
         }
         return try result.get()
     }
+
+    /// Write transactions this process committed (each one fsync), for metrics and benchmarks.
+    public var commitCount: UInt64 { commits.value }
 
     /// The last sequence number (the floor minus one when the live log is empty).
     public func head() throws(LogError) -> UInt64 {
@@ -165,4 +175,11 @@ public final class EventLog: Sendable {
         let meta = environment.meta
         return try environment.read { (txn) throws(LogError) in try ChainTip.read(txn, events: events, meta: meta) }
     }
+}
+
+/// Counts commits across threads.
+private final class CommitCounter: Sendable {
+    private let count = Mutex<UInt64>(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: UInt64 { count.withLock { $0 } }
 }

@@ -23,12 +23,15 @@ extension EngineState {
         var claimed = false
         var dispatched = false
         var queued = false
+        /// The connection's rate window (µs), when it has a rate limit.
+        var rateWindowMicros: Int64?
     }
 
     private mutating func apply(_ effects: SlotEffects, run: String, time: Int64) {
         guard !effects.connection.isEmpty else { return }
         let ref = TaskRef(run: run, index: effects.index)
-        var connection = connections[effects.connection] ?? ConnectionState()
+        // Taken out of the dictionary so the queue inside is mutated in place, not copied.
+        var connection = connections.removeValue(forKey: effects.connection) ?? ConnectionState()
         if let released = effects.released {
             connection.inFlight -= 1
             if released == .claimed { connection.pendingClaims -= 1 }
@@ -44,9 +47,7 @@ extension EngineState {
         if effects.dispatched {
             connection.pendingClaims -= 1
             connection.recentDispatches.append(time)
-            if let window = runs[run]?.workflow.connections[effects.connection]?.rate?.window {
-                connection.prune(now: time, windowMicros: Self.micros(window))
-            }
+            if let window = effects.rateWindowMicros { connection.prune(now: time, windowMicros: window) }
         }
         if effects.queued { connection.queue.push(ref) }
         precondition(connection.inFlight >= 0 && connection.pendingClaims >= 0, "connection \(effects.connection) slot count went negative")
@@ -54,7 +55,9 @@ extension EngineState {
     }
 
     private static func applyToTask(_ event: Baton_V1_Event, _ run: inout RunState, _ index: Int, seq: UInt64, time: Int64) throws(StateError) -> SlotEffects {
-        var effects = SlotEffects(connection: run.connection(of: index), index: index)
+        let connectionName = run.connection(of: index)
+        var effects = SlotEffects(connection: connectionName, index: index,
+                                  rateWindowMicros: run.workflow.connections[connectionName]?.rate.map { micros($0.window) })
         var task = run.tasks[index]
         let before = task.status
         func releaseSlot() {

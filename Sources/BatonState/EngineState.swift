@@ -42,8 +42,9 @@ public struct EngineState: Sendable, Equatable {
                 run.finishedAtMicros = timeMicros
             }
         case .connectionThrottled(let e):
-            connections[e.connection, default: ConnectionState()].throttledUntilMicros =
-                max(connections[e.connection]?.throttledUntilMicros ?? 0, e.untilUs)
+            var connection = connections.removeValue(forKey: e.connection) ?? ConnectionState()
+            connection.throttledUntilMicros = max(connection.throttledUntilMicros, e.untilUs)
+            connections[e.connection] = connection
         case .runsExpired(let e):
             for id in e.runIds { runs[id] = nil; runsWithWork.remove(id) }
         case .scheduleFired, .snapshotWritten, .none:
@@ -81,11 +82,11 @@ public struct EngineState: Sendable, Equatable {
 
     /// Runs `body` on run `id`, then refreshes whether the decider owes it work.
     mutating func withRun(_ id: String, _ seq: UInt64, _ body: (inout RunState) throws(StateError) -> Void) throws(StateError) {
-        guard var run = runs[id] else { throw StateError(seq: seq, reason: "event for unknown run \(id)") }
-        runs[id] = nil  // keep the value uniquely referenced while it is mutated
+        // Taken out of the dictionary so it is mutated in place, not copied.
+        guard var run = runs.removeValue(forKey: id) else { throw StateError(seq: seq, reason: "event for unknown run \(id)") }
         defer {
+            if run.hasWork { runsWithWork.insert(id) } else { runsWithWork.remove(id) }
             runs[id] = run
-            noteWork(id)
         }
         try body(&run)
     }

@@ -21,7 +21,7 @@ struct DataDirectory {
     }
 
     /// The platforms a local process dispatches to.
-    func platforms(clock: SystemClock) -> PlatformSet {
+    func platforms(clock: SystemEngineClock) -> PlatformSet {
         PlatformSet([
             "sim": SimPlatform(clock: clock),
             "process": ProcessPlatform(root: runsPath, clock: clock),

@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         let directory = DataDirectory(path: data)
         let log = try directory.openLog()
         defer { log.close() }
-        let clock = SystemClock()
+        let clock = SystemEngineClock()
         let dispatcher = "run-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
         let runtime = Runtime(log: log, platforms: directory.platforms(clock: clock), clock: clock,
                               options: RuntimeOptions(dispatcherID: dispatcher, secrets: DataDirectory.secrets()))

@@ -32,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
         let directory = DataDirectory(path: data)
         let log = try directory.openLog(readOnly: true)
         defer { log.close() }
-        let clock = SystemClock()
+        let clock = SystemEngineClock()
         let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: clock, options: RuntimeOptions(dispatcherID: "status"))
         do {
             try runtime.recover()
