@@ -38,7 +38,7 @@ extension Runtime {
                     EventFactory.taskQueued(work.runID, work.task, attempt: work.attempt)]
         case .transient(let message):
             if platform.capabilities.canLookUpByKey,
-               let found = try? await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }) {
+               let found = try? await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }), found.state != .pending {
                 return [EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
                                                       state: .running, detail: "submit answer lost; found by key"),
                         EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection,
@@ -85,7 +85,9 @@ extension Runtime {
         guard case .success(let platform) = work.platform else { return await submit(work, inbox: inbox) }
         if platform.capabilities.canLookUpByKey {
             do {
-                if let found = try await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }) {
+                // `pending` means the platform holds the key but never started the work (e.g. the
+                // crash hit mid-spawn): submitting again with the same key resolves it.
+                if let found = try await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }), found.state != .pending {
                     return inbox.post([
                         EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
                                                       state: found.state.eventState, detail: "claimed before the crash; found by key"),

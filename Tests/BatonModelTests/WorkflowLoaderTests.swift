@@ -7,7 +7,7 @@ import Testing
         let workflow = try WorkflowLoader.load(contentsOf: TestPaths.examples + "/daily_revenue.yaml")
         #expect(workflow.name == "daily_revenue")
         #expect(workflow.owner == "data-platform@example.com")
-        #expect(workflow.params == ["region": "eu"])
+        #expect(workflow.params["region"] == "eu")
         #expect(workflow.schedule == WorkflowSchedule(cron: "0 6 * * *", timeZone: "Europe/Berlin", catchup: false))
         #expect(workflow.connections["local"] == ConnectionSpec(platform: "process", maxInFlight: 4, rate: RateLimit(count: 10, window: .seconds(60))))
         #expect(workflow.tasks.map(\.id) == ["extract_orders", "extract_refunds", "load_raw", "check_quality", "refresh", "alert_owner", "cleanup"])
