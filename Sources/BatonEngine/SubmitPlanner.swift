@@ -54,18 +54,6 @@ enum SubmitPlanner {
         return result
     }
 
-    /// `YYYY-MM-DD` of a µs timestamp, in UTC (civil-from-days arithmetic; no formatter per call).
-    static func isoDate(_ micros: Int64) -> String {
-        let days = Int(micros.dividedReportingOverflow(by: 86_400_000_000).partialValue) - (micros < 0 && micros % 86_400_000_000 != 0 ? 1 : 0)
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", year, month, day)
-    }
+    /// `YYYY-MM-DD` of a µs timestamp, in UTC.
+    static func isoDate(_ micros: Int64) -> String { CivilDate.isoDate(epochMicros: micros) }
 }

@@ -374,23 +374,9 @@ extension CronSchedule {
             return era * 146_097 + dayOfEra - 719_468
         }
 
-        /// The date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-        static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-            let shifted = days + 719_468
-            let era = floorDivide(shifted, 146_097)
-            let dayOfEra = shifted - era * 146_097
-            let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-            let monthFromMarch = (5 * dayOfYear + 2) / 153
-            let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-            let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-            let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-            return (year, month, day)
-        }
+        /// The date `days` after 1970-01-01.
+        static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) { CivilDate.fromDays(days) }
 
-        static func floorDivide(_ value: Int, _ divisor: Int) -> Int {
-            let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
-            return remainder < 0 ? quotient - 1 : quotient
-        }
+        static func floorDivide(_ value: Int, _ divisor: Int) -> Int { CivilDate.floorDivide(value, divisor) }
     }
 }
