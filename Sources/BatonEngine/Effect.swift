@@ -24,9 +24,15 @@ enum Effect: Sendable {
 /// Decides which effects the events of a commit call for; each dispatched attempt is polled once per process.
 struct EffectPlanner {
     let dispatcherID: String
+    let servedConnections: Set<String>?
     private var polls: Set<String> = []
+    /// Claims of other dispatchers this process took over after their lease ran out.
+    private var adopted: Set<String> = []
 
-    init(dispatcherID: String) { self.dispatcherID = dispatcherID }
+    init(dispatcherID: String, servedConnections: Set<String>? = nil) {
+        self.dispatcherID = dispatcherID
+        self.servedConnections = servedConnections
+    }
 
     /// Effects for newly committed events: submit our claims, poll new dispatches, cancel timeouts.
     mutating func effects(after events: [Baton_V1_Event], _ state: EngineState, runtime: Runtime) -> [Effect] {
@@ -38,7 +44,7 @@ struct EffectPlanner {
                 // releases its claim and the same attempt is claimed again later.
                 guard let work = runtime.attempt(state, event.runID, e.task) else { continue }
                 effects.append(.submit(work))
-            case .taskDispatched(let e):
+            case .taskDispatched(let e) where servedConnections?.contains(e.connection) ?? true:
                 let key = Decider.idempotencyKey(event.runID, e.task, e.attempt)
                 guard polls.insert(key).inserted, let work = runtime.attempt(state, event.runID, e.task) else { continue }
                 effects.append(.poll(work, PlatformRunID(e.platformRunID), reconciling: false))
@@ -57,12 +63,41 @@ struct EffectPlanner {
     mutating func reconciliation(_ state: EngineState, runtime: Runtime) -> [Effect] {
         var effects: [Effect] = []
         for ref in state.active.sorted(by: { ($0.run, $0.index) < ($1.run, $1.index) }) {
-            guard let run = state.runs[ref.run], let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]) else { continue }
+            guard let run = state.runs[ref.run], let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]),
+                  servedConnections?.contains(work.connection) ?? true else { continue }
             if work.status == .running, let id = work.platformRunID {
                 polls.insert(work.key)
                 effects.append(.poll(work, PlatformRunID(id), reconciling: true))
             } else {
+                adopted.insert(work.key)
                 effects.append(.reconcileClaim(work))
+            }
+        }
+        return effects
+    }
+
+    /// Work nobody watches any more: attempts running on a served connection that this process
+    /// does not poll (their dispatcher died or lives elsewhere; polling twice is harmless, answers
+    /// are admitted once), and claims of other dispatchers whose lease ran out.
+    /// - Complexity: O(active tasks).
+    mutating func orphans(_ state: EngineState, now: Int64, runtime: Runtime) -> [Effect] {
+        var effects: [Effect] = []
+        for ref in state.active {
+            guard let run = state.runs[ref.run] else { continue }
+            let task = run.tasks[ref.index]
+            guard let claim = task.claim, servedConnections?.contains(claim.connection) ?? true else { continue }
+            let key = claim.idempotencyKey
+            switch task.status {
+            case .running where !polls.contains(key) && claim.dispatcherID != dispatcherID:
+                guard let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]), let id = work.platformRunID else { continue }
+                polls.insert(key)
+                effects.append(.poll(work, PlatformRunID(id), reconciling: true))
+            case .claimed where claim.dispatcherID != dispatcherID && claim.leaseDeadlineMicros < now && !adopted.contains(key):
+                guard let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]) else { continue }
+                adopted.insert(key)
+                effects.append(.reconcileClaim(work))
+            default:
+                continue
             }
         }
         return effects

@@ -50,23 +50,41 @@ public final class Runtime: Sendable {
     /// returns; work already on the platforms keeps running and is reconciled next time.
     /// - Throws: `EngineError`, or `CancellationError` when cancelled.
     public func drive(until runID: String, progress: @Sendable (EngineState) -> Void = { _ in }) async throws -> RunState.Outcome {
+        try await loop(progress: progress) { state in
+            guard let run = state.runs[runID] else { throw EngineError.unknownRun(runID) }
+            return run.outcome
+        }
+    }
+
+    /// Claims and dispatches work of every run (on `connections`, or all) until cancelled: the
+    /// loop of a separate `baton dispatch` process sharing the data directory with others.
+    /// - Throws: `EngineError`, or `CancellationError` when cancelled.
+    public func serve(progress: @Sendable (EngineState) -> Void = { _ in }) async throws {
+        _ = try await loop(progress: progress) { _ in nil }
+    }
+
+    /// The runtime loop: commit what came in, start the effects it calls for, wait for the next
+    /// answer, timer or foreign append.
+    private func loop(progress: @Sendable (EngineState) -> Void, done: (EngineState) throws -> RunState.Outcome?) async throws -> RunState.Outcome {
         try await withThrowingTaskGroup(of: Void.self) { group in
             let inbox = Inbox()
             var waiter = inbox.waiter()
-            var planner = EffectPlanner(dispatcherID: options.dispatcherID)
+            var planner = EffectPlanner(dispatcherID: options.dispatcherID, servedConnections: options.servedConnections)
             var timerAt: Int64?
             defer { group.cancelAll() }
             for effect in planner.reconciliation(core.state, runtime: self) {
                 group.addTask { [self] in try await perform(effect, inbox: inbox) }
             }
+            group.addTask { [self] in try await watchForeignAppends(inbox) }
             for _ in 0..<Int.max {
                 try Task.checkCancellation()
                 let result = try await commitStep(inbox.take())
                 let state = core.state
                 progress(state)
-                guard let run = state.runs[runID] else { throw EngineError.unknownRun(runID) }
-                if let outcome = run.outcome { return outcome }
-                for effect in planner.effects(after: result.events, state, runtime: self) {
+                if let outcome = try done(state) { return outcome }
+                var effects = planner.effects(after: result.events, state, runtime: self)
+                effects += planner.orphans(state, now: result.timeMicros, runtime: self)
+                for effect in effects {
                     group.addTask { [self] in try await perform(effect, inbox: inbox) }
                 }
                 if let next = Decider.nextDeadline(state, now: result.timeMicros), next != timerAt {
@@ -82,11 +100,24 @@ public final class Runtime: Sendable {
         }
     }
 
+    /// Wakes the loop when another process appended to the log (the in-process head watch only
+    /// sees this process's own commits).
+    private func watchForeignAppends(_ inbox: Inbox) async throws {
+        var seen = core.state.lastSeq
+        for _ in 0..<Int.max {
+            try await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(options.foreignPollInterval))
+            let head = (try? core.log.head()) ?? seen
+            if head > seen && head > core.state.lastSeq { inbox.wake() }
+            seen = max(seen, head)
+        }
+    }
+
     /// Appends `observations` that still apply and everything the decider then owes, claiming
     /// work for this dispatcher, in one durable transaction.
     func commitStep(_ observations: [Baton_V1_Event]) async throws(EngineError) -> EngineCore.CommitResult {
         try await core.commit(observations) { [options] now in
-            DecisionContext(now: now, dispatcherID: options.dispatcherID, claimsMax: options.claimsPerCommitMax)
+            DecisionContext(now: now, dispatcherID: options.dispatcherID, servedConnections: options.servedConnections,
+                            claimsMax: options.claimsPerCommitMax, leaseMicros: EngineState.micros(options.claimLease))
         }
     }
 

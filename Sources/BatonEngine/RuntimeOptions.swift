@@ -11,15 +11,26 @@ public struct RuntimeOptions: Sendable {
     public var secrets: [String: String]
     /// The most claims one decision makes.
     public var claimsPerCommitMax: Int
+    /// The connections this process claims work for (nil: all).
+    public var servedConnections: Set<String>?
+    /// How often the log is checked for appends by other processes.
+    public var foreignPollInterval: Duration
+    /// How long a claim is protected from other dispatchers; past it, anyone may reconcile it.
+    public var claimLease: Duration
 
     /// Sensible defaults for local work.
     public init(dispatcherID: String, pollInitial: Duration = .milliseconds(20), pollMax: Duration = .seconds(2),
-                callTimeout: Duration = .seconds(60), secrets: [String: String] = [:], claimsPerCommitMax: Int = 512) {
+                callTimeout: Duration = .seconds(60), secrets: [String: String] = [:], claimsPerCommitMax: Int = 512,
+                servedConnections: Set<String>? = nil, foreignPollInterval: Duration = .milliseconds(200),
+                claimLease: Duration = .seconds(60)) {
         self.dispatcherID = dispatcherID
         self.pollInitial = pollInitial
         self.pollMax = pollMax
         self.callTimeout = callTimeout
         self.secrets = secrets
         self.claimsPerCommitMax = claimsPerCommitMax
+        self.servedConnections = servedConnections
+        self.foreignPollInterval = foreignPollInterval
+        self.claimLease = claimLease
     }
 }

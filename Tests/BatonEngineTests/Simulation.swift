@@ -68,6 +68,7 @@ final class Simulation {
                 return run
             }
             pending += planner.effects(after: result.events, state, runtime: runtime)
+            pending += planner.orphans(state, now: clock.nowMicros(), runtime: runtime)
             try await next(state)
         }
         let run = runtime.state.runs["r"]
