@@ -59,8 +59,8 @@ final class EngineCore: Sendable {
                 guard inner.state.lastSeq < head else { return }
                 let report = try log.replay(from: max(inner.state.lastSeq + 1, try log.firstSeq()), transform: { seq, _, payload in
                     (try EventCodec.decode(payload, seq: seq), Array(payload))
-                }, consume: { seq, time, decoded in
-                    try inner.state.apply(decoded.0, seq: seq, timeMicros: time)
+                }, consume: { record, decoded in
+                    try inner.state.apply(decoded.0, seq: record.seq, timeMicros: record.timeMicros)
                     inner.lastPayload = decoded.1
                 })
                 if let bad = report.firstBreak { throw EngineError.corruptHistory("the log's chain is broken at \(bad)") }

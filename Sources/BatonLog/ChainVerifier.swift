@@ -43,7 +43,7 @@ extension EventLog {
     public func replay<T: Sendable>(
         from seq: UInt64? = nil, through last: UInt64 = .max, workers: Int = 2, pageSize: Int = 4096,
         transform: @Sendable (_ seq: UInt64, _ timeMicros: Int64, _ payload: UnsafeRawBufferPointer) throws -> T,
-        consume: (_ seq: UInt64, _ timeMicros: Int64, T) throws -> Void
+        consume: (_ record: ReplayedRecord, T) throws -> Void
     ) throws -> ChainReport {
         let start = try seq ?? firstSeq()
         let (firstPrevious, _) = try previousLink(before: start)
@@ -71,7 +71,7 @@ extension EventLog {
                 let outcome = try results.take(index).get()
                 for (offset, item) in outcome.items.enumerated() {
                     let itemSeq = ranges[index].lowerBound + UInt64(offset)
-                    try consume(itemSeq, outcome.times[offset], item)
+                    try consume(ReplayedRecord(seq: itemSeq, timeMicros: outcome.times[offset], hash: outcome.hashes[offset]), item)
                 }
                 checked += UInt64(outcome.items.count)
                 if let hash = outcome.lastHash { lastHash = hash }
@@ -91,16 +91,27 @@ extension EventLog {
     public func verifyChain(from seq: UInt64? = nil, through last: UInt64 = .max, visit: (LogRecord) throws -> Void = { _ in }) throws -> ChainReport {
         try replay(from: seq, through: last, transform: { seq, time, payload in
             Array(payload)
-        }, consume: { seq, time, payload in
-            try visit(LogRecord(seq: seq, timeMicros: time, hash: .genesis, payload: payload))
+        }, consume: { record, payload in
+            try visit(LogRecord(seq: record.seq, timeMicros: record.timeMicros, hash: record.hash, payload: payload))
         })
     }
+}
+
+/// Where a replayed record sits in the chain.
+public struct ReplayedRecord: Sendable, Equatable {
+    /// Its sequence number.
+    public let seq: UInt64
+    /// The time the writer gave it (µs).
+    public let timeMicros: Int64
+    /// Its stored (and verified) chain hash.
+    public let hash: ChainHash
 }
 
 /// One page of a replay: what `transform` made of each verified record, and the first break.
 private struct ReplayPage<T: Sendable>: Sendable {
     var items: [T] = []
     var times: [Int64] = []
+    var hashes: [ChainHash] = []
     var lastHash: ChainHash?
     var firstBreak: ChainReport.Break?
 
@@ -111,6 +122,7 @@ private struct ReplayPage<T: Sendable>: Sendable {
         var page = ReplayPage()
         page.items.reserveCapacity(Int(range.count))
         page.times.reserveCapacity(Int(range.count))
+        page.hashes.reserveCapacity(Int(range.count))
         var (previousHash, previousTime) = try predecessor(of: range.lowerBound, txn, events, meta)
         var expected = range.lowerBound
         var transformError: (any Error)?
@@ -141,6 +153,7 @@ private struct ReplayPage<T: Sendable>: Sendable {
                 return false
             }
             page.times.append(time)
+            page.hashes.append(stored)
             page.lastHash = stored
             previousHash = stored
             previousTime = time

@@ -114,7 +114,7 @@ struct LogBench: AsyncParsableCommand {
             let seconds = try await Measure.seconds {
                 let report = try log.replay(transform: { seq, _, payload in
                     try EventCodec.decode(payload, seq: seq)
-                }, consume: { _, _, _ in decoded += 1 })
+                }, consume: { _, _ in decoded += 1 })
                 precondition(report.isIntact && decoded == replayEvents, "replay saw \(decoded) events, report \(report)")
             }
             rates.append(Double(replayEvents) / seconds)

@@ -1,0 +1,74 @@
+import BatonEvents
+import BatonState
+
+/// The audit view of one event: which task and attempt it concerns and what it says, in words.
+struct EventDescription {
+    var task = ""
+    var attempt: UInt32 = 0
+    var platformRunID = ""
+    var detail = ""
+    /// Extra JSON fields for `replay --json`.
+    var fields: [String: Any] = [:]
+
+    init(_ event: Baton_V1_Event) {
+        switch event.body {
+        case .workflowRegistered(let e):
+            detail = "\(e.workflow) definition \(EngineState.hex(e.contentHash).prefix(12)) from \(e.sourcePath)"
+            fields = ["workflow": e.workflow, "content_hash": EngineState.hex(e.contentHash)]
+        case .runCreated(let e):
+            let params = e.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            detail = "\(e.workflow) (definition \(EngineState.hex(e.workflowHash).prefix(12))) trigger \(e.trigger.name) by \(event.actor)\(params.isEmpty ? "" : " params \(params)")"
+            fields = ["workflow": e.workflow, "workflow_hash": EngineState.hex(e.workflowHash), "trigger": e.trigger.name, "params": e.params]
+        case .taskQueued(let e):
+            (task, attempt) = (e.task, e.attempt)
+        case .taskExpanded(let e):
+            task = e.task
+            detail = "\(e.replicas.count) replicas"
+        case .taskClaimed(let e):
+            (task, attempt) = (e.task, e.attempt)
+            detail = "by \(e.dispatcherID) on \(e.connection), key \(e.idempotencyKey)"
+            fields = ["dispatcher": e.dispatcherID, "connection": e.connection, "idempotency_key": e.idempotencyKey, "lease_deadline_us": e.leaseDeadlineUs]
+        case .taskDispatched(let e):
+            (task, attempt, platformRunID) = (e.task, e.attempt, e.platformRunID)
+            detail = "on \(e.connection) as \(e.platformRunID)"
+        case .taskSucceeded(let e):
+            (task, attempt) = (e.task, e.attempt)
+            detail = e.outputJson.isEmpty ? "" : "output \(e.outputJson.prefix(120))"
+            fields = ["output": e.outputJson]
+        case .taskFailed(let e):
+            (task, attempt) = (e.task, e.attempt)
+            detail = "[\(e.errorClass.name)\(e.retryable ? ", retryable" : "")] \(e.message.prefix(200))"
+            fields = ["error_class": e.errorClass.name, "message": e.message, "retryable": e.retryable]
+        case .taskRetryScheduled(let e):
+            (task, attempt) = (e.task, e.attempt)
+            detail = "attempt \(e.attempt) after \(e.delayMs) ms + \(e.jitterMs) ms jitter (\(e.reason))"
+            fields = ["not_before_us": e.notBeforeUs, "delay_ms": e.delayMs, "jitter_ms": e.jitterMs, "reason": e.reason]
+        case .taskSkipped(let e):
+            task = e.task
+            detail = "edge \(e.upstream): \(e.reason)"
+            fields = ["upstream": e.upstream, "reason": e.reason]
+        case .taskTimedOut(let e):
+            (task, attempt) = (e.task, e.attempt)
+            detail = "after \(e.timeoutMs) ms"
+        case .taskCancelRequested(let e):
+            (task, attempt, detail) = (e.task, e.attempt, e.reason)
+        case .taskCancelled(let e):
+            (task, attempt, detail) = (e.task, e.attempt, e.reason)
+        case .platformObserved(let e):
+            (task, attempt, platformRunID) = (e.task, e.attempt, e.platformRunID)
+            detail = "\(e.platformRunID) is \(e.state) (\(e.detail))"
+        case .connectionThrottled(let e):
+            detail = "\(e.connection) paused until \(e.untilUs): \(e.reason)"
+        case .runFinished(let e):
+            detail = "\(e.outcome): \(e.reason)"
+        case .scheduleFired(let e):
+            detail = "\(e.workflow) interval \(e.logicalDateUs)...\(e.intervalEndUs) -> \(e.createdRunID)"
+        case .snapshotWritten(let e):
+            detail = "at seq \(e.seq)"
+        case .runsExpired(let e):
+            detail = "\(e.runIds.count) runs"
+        case .none:
+            detail = "unknown event type"
+        }
+    }
+}
