@@ -14,13 +14,14 @@ import Testing
     static let killsMin = 25
     /// Launches of `baton run` before the test gives up (each one is killed or finishes).
     static let launchesMax = 200
-    /// How long a launch lives before it is killed, in milliseconds: mostly short, but one in
-    /// `longLifeOdds` outlives `ProcessPlatform.claimWaitMax` (2 s), which a submit waits before
-    /// taking over a claim whose submitter died before spawning; without those, no launch could
-    /// ever finish such a submit.
+    /// How long a launch lives before it is killed, in milliseconds: mostly short, but every
+    /// `longLifeEvery`-th launch outlives `ProcessPlatform.claimWaitMax` (2 s), which a submit
+    /// waits before taking over a claim whose submitter died before spawning; without those, no
+    /// launch could ever finish such a submit. Regular rather than random, so the run (about 18 s
+    /// under its rate limit) always takes more than `killsMin` kills.
     static let killDelayMillis = 20...400
     static let longLifeMillis = 2_300...2_800
-    static let longLifeOdds = 8
+    static let longLifeEvery = 10
     /// How much earlier than a dispatch its `pid` file may be written (spawn latency, coarse file
     /// times): the rate check allows `rateCount` starts in any window this much shorter than the limit's.
     static let rateSlack: Duration = .milliseconds(500)
@@ -123,7 +124,7 @@ import Testing
         var kills = 0
         for launch in 0..<Self.launchesMax {
             let process = try spawn(setup, launch: launch)
-            let long = Int.random(in: 0..<Self.longLifeOdds, using: &generator) == 0
+            let long = launch % Self.longLifeEvery == Self.longLifeEvery - 1
             let delay = Int.random(in: long ? Self.longLifeMillis : Self.killDelayMillis, using: &generator)
             if waitForExit(process, upTo: .milliseconds(delay)) == nil {
                 kill(process.processIdentifier, SIGKILL)
