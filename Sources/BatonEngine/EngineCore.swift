@@ -58,12 +58,12 @@ final class EngineCore: Sendable {
                 if inner.state.lastSeq > head { inner = Inner() }
                 guard inner.state.lastSeq < head else { return }
                 let report = try log.replay(from: max(inner.state.lastSeq + 1, try log.firstSeq()), transform: { seq, _, payload in
-                    (try EventCodec.decode(payload, seq: seq), Array(payload))
-                }, consume: { record, decoded in
-                    try inner.state.apply(decoded.0, seq: record.seq, timeMicros: record.timeMicros)
-                    inner.lastPayload = decoded.1
+                    try EventCodec.decode(payload, seq: seq)
+                }, consume: { record, event in
+                    try inner.state.apply(event, seq: record.seq, timeMicros: record.timeMicros)
                 })
                 if let bad = report.firstBreak { throw EngineError.corruptHistory("the log's chain is broken at \(bad)") }
+                inner.lastPayload = try log.read(from: inner.state.lastSeq, limit: 1).first?.payload ?? []
             }
         } catch let error as EngineError {
             throw error

@@ -82,13 +82,13 @@ public struct EngineState: Sendable, Equatable {
 
     /// Runs `body` on run `id`, then refreshes whether the decider owes it work.
     mutating func withRun(_ id: String, _ seq: UInt64, _ body: (inout RunState) throws(StateError) -> Void) throws(StateError) {
-        // Taken out of the dictionary so it is mutated in place, not copied.
+        // Taken out of the dictionary so it is mutated in place, and moved back, never copied.
         guard var run = runs.removeValue(forKey: id) else { throw StateError(seq: seq, reason: "event for unknown run \(id)") }
-        defer {
-            if run.hasWork { runsWithWork.insert(id) } else { runsWithWork.remove(id) }
-            runs[id] = run
-        }
-        try body(&run)
+        var failure: StateError?
+        do throws(StateError) { try body(&run) } catch { failure = error }
+        if run.hasWork { runsWithWork.insert(id) } else { runsWithWork.remove(id) }
+        runs[id] = consume run
+        if let failure { throw failure }
     }
 
     mutating func noteWork(_ id: String) {
