@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "BatonModelTests",
             dependencies: [
-                "BatonModel",
+                "BatonModel", "BatonTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -1,10 +1,11 @@
+import BatonTestSupport
 import BatonModel
 
 /// Random DAG workflows and outcomes for property tests, fully determined by a seed.
 enum RandomWorkflow {
     /// A workflow of `size` tasks; task `i` depends on up to four earlier tasks with random conditions.
     static func make(size: Int, seed: Int) -> Workflow {
-        var random = SplitMixRandom(seed: UInt64(seed))
+        var random = SeededGenerator(seed: UInt64(seed))
         var tasks: [TaskSpec] = []
         for index in 0..<size {
             var task = TaskSpec(id: "t\(index)")
@@ -24,7 +25,7 @@ enum RandomWorkflow {
 
     /// A random outcome per node.
     static func outcomes(count: Int, seed: Int) -> [TaskOutcome] {
-        var random = SplitMixRandom(seed: UInt64(seed) &* 31 &+ 7)
+        var random = SeededGenerator(seed: UInt64(seed) &* 31 &+ 7)
         return (0..<count).map { _ in Int.random(in: 0..<3, using: &random) == 0 ? .failed : .succeeded }
     }
 

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonModel
 
 /// Drives a ``RunResolution`` to the end with scripted outcomes, choosing which ready task finishes next.
@@ -15,7 +16,7 @@ struct RunDriver {
     ) -> RunResolution {
         var resolution = RunResolution(graph: graph)
         var ready = resolution.start().ready
-        var random = SplitMixRandom(seed: { if case .seeded(let seed) = order { seed } else { 0 } }())
+        var random = SeededGenerator(seed: { if case .seeded(let seed) = order { seed } else { 0 } }())
         var steps = 0
         while !ready.isEmpty, steps <= graph.count {
             steps += 1

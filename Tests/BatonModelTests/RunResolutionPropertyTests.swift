@@ -1,5 +1,6 @@
 import BatonModel
 import PropertyBased
+import BatonTestSupport
 import Testing
 
 /// Properties of resolution over random DAGs and outcomes.
@@ -32,7 +33,7 @@ import Testing
             var resolution = RunResolution(graph: graph)
             var ready = resolution.start().ready
             #expect(ready == graph.roots)
-            var random = SplitMixRandom(seed: UInt64(seed))
+            var random = SeededGenerator(seed: UInt64(seed))
             while !ready.isEmpty {
                 let task = ready.remove(at: Int.random(in: 0..<ready.count, using: &random))
                 let step = resolution.record(task, outcomes[task.rawValue])
