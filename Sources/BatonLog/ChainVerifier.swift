@@ -50,38 +50,57 @@ extension EventLog {
         let end = min(last, try head())
         let width = min(max(workers, 1), Self.replayWorkersMax)
         let page = UInt64(min(max(pageSize, 1), RecordReader.pageLimit))
-        var next = start
-        var checked: UInt64 = 0
-        var lastHash = firstPrevious
-        while next <= end {
-            let ranges = (0..<UInt64(width)).compactMap { index -> ClosedRange<UInt64>? in
-                let low = next + index * page
-                return low <= end ? low...min(low + page - 1, end) : nil
-            }
-            let results = ReplayWave<T>(count: ranges.count)
-            let environment = environment
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
-                results.set(index, Result { () throws -> ReplayPage<T> in
-                    try environment.read { (txn) throws(LogError) -> ReplayPage<T> in
-                        try ReplayPage.verify(txn, environment.events, environment.meta, ranges[index], transform)
+        let environment = environment
+        // Waves of pages are verified and transformed on worker threads while this thread
+        // consumes the wave before; every wave is waited for before this returns, so the
+        // transform never outlives the call.
+        return try withoutActuallyEscaping(transform) { transform in
+            func launch(_ from: UInt64) -> ReplayWave<T>? {
+                guard from <= end else { return nil }
+                let ranges = (0..<UInt64(width)).compactMap { index -> ClosedRange<UInt64>? in
+                    let low = from + index * page
+                    return low <= end ? low...min(low + page - 1, end) : nil
+                }
+                let wave = ReplayWave<T>(ranges: ranges)
+                for index in ranges.indices {
+                    DispatchQueue.global().async(group: wave.group) {
+                        wave.set(index, Result { () throws -> ReplayPage<T> in
+                            try environment.read { (txn) throws(LogError) -> ReplayPage<T> in
+                                try ReplayPage.verify(txn, environment.events, environment.meta, ranges[index], transform)
+                            }
+                        })
                     }
-                })
-            }
-            for index in ranges.indices {
-                let outcome = try results.take(index).get()
-                for (offset, item) in outcome.items.enumerated() {
-                    let itemSeq = ranges[index].lowerBound + UInt64(offset)
-                    try consume(ReplayedRecord(seq: itemSeq, timeMicros: outcome.times[offset], hash: outcome.hashes[offset]), item)
                 }
-                checked += UInt64(outcome.items.count)
-                if let hash = outcome.lastHash { lastHash = hash }
-                if let bad = outcome.firstBreak {
-                    return ChainReport(checked: checked, lastSeq: start + checked - 1, lastHash: lastHash, firstBreak: bad)
-                }
+                return wave
             }
-            next = (ranges.last?.upperBound ?? end) + 1
+            var checked: UInt64 = 0
+            var lastHash = firstPrevious
+            var current = launch(start)
+            while let wave = current {
+                let upcoming = launch(wave.lastSeq + 1)
+                wave.group.wait()
+                do {
+                    for index in wave.ranges.indices {
+                        let outcome = try wave.take(index).get()
+                        for (offset, item) in outcome.items.enumerated() {
+                            let itemSeq = wave.ranges[index].lowerBound + UInt64(offset)
+                            try consume(ReplayedRecord(seq: itemSeq, timeMicros: outcome.times[offset], hash: outcome.hashes[offset]), item)
+                        }
+                        checked += UInt64(outcome.items.count)
+                        if let hash = outcome.lastHash { lastHash = hash }
+                        if let bad = outcome.firstBreak {
+                            upcoming?.group.wait()
+                            return ChainReport(checked: checked, lastSeq: start + checked - 1, lastHash: lastHash, firstBreak: bad)
+                        }
+                    }
+                } catch {
+                    upcoming?.group.wait()
+                    throw error
+                }
+                current = upcoming
+            }
+            return ChainReport(checked: checked, lastSeq: start + checked - 1, lastHash: lastHash, firstBreak: nil)
         }
-        return ChainReport(checked: checked, lastSeq: start + checked - 1, lastHash: lastHash, firstBreak: nil)
     }
 
     /// Verifies `seq` through `last` (or the head) and hands each verified record, copied out, to
@@ -185,12 +204,20 @@ private struct ReplayPage<T: Sendable>: Sendable {
 
 /// The results of one wave, one slot per page, each written by exactly one worker.
 private final class ReplayWave<T: Sendable>: @unchecked Sendable {
-    // Safety: `concurrentPerform` gives every index to exactly one worker, so each slot is
-    // written once by one thread; `take` runs only after `concurrentPerform` returned, which
-    // orders those writes before the reads.
+    // Safety: every index is given to exactly one worker, so each slot is written once by one
+    // thread; `take` runs only after `group` was waited for, which orders those writes before
+    // the reads. `ranges` and `group` never change.
+    let ranges: [ClosedRange<UInt64>]
+    let group = DispatchGroup()
     private var slots: [Result<ReplayPage<T>, any Error>?]
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(ranges: [ClosedRange<UInt64>]) {
+        self.ranges = ranges
+        slots = Array(repeating: nil, count: ranges.count)
+    }
+
+    /// The last sequence number the wave covers.
+    var lastSeq: UInt64 { ranges.last?.upperBound ?? 0 }
 
     func set(_ index: Int, _ value: Result<ReplayPage<T>, any Error>) {
         slots.withUnsafeMutableBufferPointer { $0[index] = value }

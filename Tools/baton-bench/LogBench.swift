@@ -131,6 +131,10 @@ struct LogBench: AsyncParsableCommand {
         let cRate = c.count > 1 ? Double(c[1]) ?? 0 : 0
         report("read (copy out)", Measure.median(readOnly), cRate)
         report("read+verify", Measure.median(verifyOnly), cRate)
+        let decodeSeconds = try await Measure.seconds {
+            for index in 0..<200_000 { _ = try EventCodec.decode(payload, seq: UInt64(index)) }
+        }
+        report("decode only (1 thread)", 200_000 / decodeSeconds, nil)
         report("replay read+decode+verify", Measure.median(rates), cRate)
     }
 }
