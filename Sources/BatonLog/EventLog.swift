@@ -103,7 +103,8 @@ public final class EventLog: Sendable {
         return try result.get()
     }
 
-    /// Write transactions this process committed (each one fsync), for metrics and benchmarks.
+    /// Write transactions this process committed that appended events (each one fsync'd), for
+    /// metrics and benchmarks.
     public var commitCount: UInt64 { commits.value }
 
     /// The last sequence number (the floor minus one when the live log is empty).

@@ -95,7 +95,9 @@ final class GroupCommitter: @unchecked Sendable {
         while true {
             do {
                 let (results, head) = try writer.write(batch.map(\.work))
-                onCommit(head)
+                // A batch that appended nothing committed an empty transaction, which LMDB
+                // finishes without writing or syncing; only real commits are reported.
+                if results.contains(where: { (try? $0.get().count) ?? 0 > 0 }) { onCommit(head) }
                 return results
             } catch let error where error.isMapFull && growths < Self.mapGrowthsPerBatchMax {
                 growths += 1

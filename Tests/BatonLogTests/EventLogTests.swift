@@ -44,6 +44,18 @@ import Testing
         #expect(try log.head() == 1)
     }
 
+    @Test func onlyCommitsThatAppendCount() async throws {
+        let dir = TemporaryDirectory("commits")
+        defer { dir.remove() }
+        let log = try EventLog(directory: dir.path, clock: ManualLogClock())
+        defer { log.close() }
+        _ = try await log.append([])
+        _ = try await log.append(deciding: { _ in [] })
+        #expect(log.commitCount == 0)
+        _ = try await log.append([payload("a"), payload("b")])
+        #expect(log.commitCount == 1)
+    }
+
     @Test func eventTimeNeverGoesBackwardsWhenTheClockDoes() async throws {
         let dir = TemporaryDirectory("time")
         defer { dir.remove() }
