@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the Swift code for Specs/events.proto into Sources/BatonEvents/.
+# Regenerates the Swift code for Specs/events.proto and Specs/snapshot.proto into Sources/BatonEvents/.
 # Needs protoc (Debian: protobuf-compiler) and protoc-gen-swift built from the swift-protobuf
 # version named in Package.swift:
 #   swift build -c release --product protoc-gen-swift   (inside a checkout of swift-protobuf)
@@ -14,5 +14,5 @@ fi
 command -v protoc >/dev/null || { echo "generate-protos: protoc not found (apt-get install protobuf-compiler)" >&2; exit 2; }
 protoc --plugin=protoc-gen-swift="$plugin" \
   --swift_opt=Visibility=Public --swift_opt=UseAccessLevelOnImports=true \
-  --swift_out=Sources/BatonEvents -I Specs Specs/events.proto
-echo "generated Sources/BatonEvents/events.pb.swift"
+  --swift_out=Sources/BatonEvents -I Specs Specs/events.proto Specs/snapshot.proto
+echo "generated Sources/BatonEvents/events.pb.swift and snapshot.pb.swift"

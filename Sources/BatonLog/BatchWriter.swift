@@ -37,6 +37,9 @@ struct BatchWriter: Sendable {
                         results.append(.failure(.decisionFailed(path: path, reason: String(describing: error))))
                         continue
                     }
+                case .snapshot(let seq, let payload):
+                    results.append(SnapshotStore.put(txn, environment, seq: seq, payload: payload, tip: tip, time: time))
+                    continue
                 }
                 if let tooLarge = payloads.first(where: { $0.count > Self.eventBytesMax }) {
                     results.append(.failure(.eventTooLarge(path: path, bytes: tooLarge.count, limit: Self.eventBytesMax)))

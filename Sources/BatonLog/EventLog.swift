@@ -95,6 +95,10 @@ public final class EventLog: Sendable {
         try await submit(.decide(decide))
     }
 
+    func submitSnapshot(seq: UInt64, payload: [UInt8]) async throws(LogError) -> AppendReceipt {
+        try await submit(.snapshot(seq: seq, payload: payload))
+    }
+
     private func submit(_ work: AppendRequest.Work) async throws(LogError) -> AppendReceipt {
         guard let committer else { throw .readOnly(path: path) }
         let result = await withCheckedContinuation { continuation in

@@ -7,6 +7,8 @@ struct AppendRequest: Sendable {
         case payloads([[UInt8]])
         /// Catch up inside the write transaction, then append what the closure returns.
         case decide(@Sendable (LogWriteView) throws -> [[UInt8]])
+        /// Store a snapshot of the projections as of `seq` (appends no event).
+        case snapshot(seq: UInt64, payload: [UInt8])
     }
 
     let work: Work

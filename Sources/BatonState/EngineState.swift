@@ -14,6 +14,8 @@ public struct EngineState: Sendable, Equatable {
     public private(set) var definitions: [String: Workflow] = [:]
     /// The newest registered hash of each workflow name.
     public private(set) var latestDefinition: [String: String] = [:]
+    /// Where each definition came from (its text, kept for snapshots and audits).
+    public private(set) var definitionSources: [String: DefinitionSource] = [:]
     public internal(set) var runs: [String: RunState] = [:]
     public internal(set) var connections: [String: ConnectionState] = [:]
     /// Tasks holding a connection slot (claimed or running).
@@ -59,12 +61,46 @@ public struct EngineState: Sendable, Equatable {
     private mutating func register(_ e: Baton_V1_WorkflowRegistered, seq: UInt64) throws(StateError) {
         let hash = Self.hex(e.contentHash)
         guard definitions[hash] == nil else { latestDefinition[e.workflow] = hash; return }
+        try restoreDefinition(hash: hash, workflow: e.workflow, source: e.definition, path: e.sourcePath, seq: seq)
+        latestDefinition[e.workflow] = hash
+    }
+
+    /// Loads a registered definition's text.
+    mutating func restoreDefinition(hash: String, workflow: String, source: String, path: String, seq: UInt64) throws(StateError) {
         do {
-            definitions[hash] = try WorkflowLoader.parse(e.definition, file: e.sourcePath.isEmpty ? e.workflow : e.sourcePath)
-            latestDefinition[e.workflow] = hash
+            definitions[hash] = try WorkflowLoader.parse(source, file: path.isEmpty ? workflow : path)
+            definitionSources[hash] = DefinitionSource(workflow: workflow, text: source, path: path)
         } catch {
-            throw StateError(seq: seq, reason: "registered definition of \(e.workflow) does not load: \(error)")
+            throw StateError(seq: seq, reason: "registered definition of \(workflow) does not load: \(error)")
         }
+    }
+
+    mutating func restoreLatest(_ latest: [String: String]) { latestDefinition = latest }
+
+    mutating func restoreRun(_ run: RunState) throws(StateError) {
+        runs[run.id] = run
+        if run.hasWork { runsWithWork.insert(run.id) }
+        for index in run.tasks.indices where run.tasks[index].status.holdsSlot {
+            active.insert(TaskRef(run: run.id, index: index))
+        }
+    }
+
+    mutating func restoreConnection(_ name: String, recent: [Int64], throttledUntil: Int64, queue: [TaskRef]) {
+        var connection = ConnectionState()
+        connection.recentDispatches = recent
+        connection.throttledUntilMicros = throttledUntil
+        for ref in queue { connection.queue.push(ref) }
+        for ref in active {
+            guard let run = runs[ref.run], run.connection(of: ref.index) == name else { continue }
+            connection.inFlight += 1
+            if run.tasks[ref.index].status == .claimed { connection.pendingClaims += 1 }
+        }
+        connections[name] = connection
+    }
+
+    mutating func restorePosition(seq: UInt64, time: Int64) {
+        lastSeq = seq
+        lastTimeMicros = time
     }
 
     private mutating func createRun(_ e: Baton_V1_RunCreated, id: String, actor: String, seq: UInt64, time: Int64) throws(StateError) {
@@ -99,6 +135,13 @@ public struct EngineState: Sendable, Equatable {
     public static func hex(_ data: some Sequence<UInt8>) -> String {
         data.map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// The text a definition was registered with.
+public struct DefinitionSource: Sendable, Equatable {
+    public let workflow: String
+    public let text: String
+    public let path: String
 }
 
 extension Baton_V1_Trigger {

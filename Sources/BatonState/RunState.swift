@@ -72,6 +72,25 @@ public struct RunState: Sendable, Equatable {
         for skipped in step.skipped { needsSkipEvent[skipped.task.rawValue] = skipped.reason }
     }
 
+    /// Rebuilds the decider's worklists from task records and the resolution (after a restore).
+    mutating func deriveWorklists() {
+        needsQueue = []
+        needsSkipEvent = [:]
+        needsRetryDecision = []
+        retryTimers = []
+        for index in tasks.indices {
+            let task = tasks[index]
+            switch resolution.state(of: TaskIndex(index)) {
+            case .ready where task.status == .pending: needsQueue.insert(index)
+            case .skipped(let reason) where task.status != .skipped: needsSkipEvent[index] = reason
+            default: break
+            }
+            if task.status == .retryWait {
+                if task.retryNotBeforeMicros == nil { needsRetryDecision.insert(index) } else { retryTimers.insert(index) }
+            }
+        }
+    }
+
     /// Counts of tasks per status.
     public var statusCounts: [TaskStatus: Int] {
         tasks.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }

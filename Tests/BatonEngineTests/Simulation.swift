@@ -116,6 +116,13 @@ final class Simulation {
         }
         let state = runtime.state
         guard state == shadow else { throw failure("projection differs from a rebuild of the log at seq \(head)") }
+        // A snapshot restores exactly the state it was taken of.
+        if step % 7 == 0 {
+            let restored = try SnapshotCodec.decode(SnapshotCodec.encode(state))
+            guard restored == state else {
+                throw failure("snapshot at seq \(head) does not restore the same projection: \(Self.difference(restored, state))")
+            }
+        }
         for (name, connection) in state.connections {
             if let limit = workflow.connections[name]?.maxInFlight, connection.inFlight > limit {
                 throw failure("connection \(name) has \(connection.inFlight) in flight, limit \(limit)")
@@ -184,6 +191,25 @@ final class Simulation {
         }
         if let outcome = runtime.state.runs["r"]?.outcome { stats.outcomes[outcome.rawValue] = 1 }
         return stats
+    }
+
+    /// The first part where two projections differ, for failure messages.
+    static func difference(_ a: EngineState, _ b: EngineState) -> String {
+        if a.lastSeq != b.lastSeq || a.lastTimeMicros != b.lastTimeMicros { return "position" }
+        if a.definitions != b.definitions { return "definitions" }
+        if a.definitionSources != b.definitionSources { return "definition sources" }
+        if a.latestDefinition != b.latestDefinition { return "latest definitions" }
+        if a.active != b.active { return "active \(a.active) vs \(b.active)" }
+        for (name, connection) in b.connections where a.connections[name] != connection {
+            return "connection \(name): \(String(describing: a.connections[name])) vs \(connection)"
+        }
+        for (id, run) in b.runs {
+            guard let other = a.runs[id] else { return "run \(id) missing" }
+            if other.tasks != run.tasks { return "run \(id) tasks" }
+            if other.resolution != run.resolution { return "run \(id) resolution" }
+            if other != run { return "run \(id) other fields" }
+        }
+        return "runs with work or an unlisted field"
     }
 
     private func failure(_ reason: String) -> Failure { Failure(seed: seed, step: step, reason: reason) }

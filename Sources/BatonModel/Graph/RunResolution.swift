@@ -111,6 +111,16 @@ public struct RunResolution: Sendable, Equatable {
         }
     }
 
+    /// Overwrites every field from `parts` (sizes already checked by the caller).
+    mutating func restore(_ parts: Parts) {
+        states = parts.states
+        satisfiedCounts = parts.satisfiedCounts
+        unsatisfiedCounts = parts.unsatisfiedCounts
+        terminalCount = parts.states.filter { $0.terminalState != nil }.count
+        isStarted = parts.isStarted
+        runOutcome = parts.runOutcome
+    }
+
     private mutating func finishIfDone(_ step: inout ResolutionStep) {
         guard terminalCount == graph.count, runOutcome == nil else { return }
         let outcome = LeafOutcomeRule.outcome(of: graph, states: states)

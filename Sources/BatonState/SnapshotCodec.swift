@@ -1,0 +1,107 @@
+import BatonEvents
+import BatonModel
+import Foundation
+
+/// Encodes the whole projection as a `baton.v1.Snapshot` and restores it exactly, so start-up
+/// reads a snapshot and replays only the tail. The restored state equals the one replay builds.
+public enum SnapshotCodec {
+    /// The snapshot of `state` (as of `state.lastSeq`).
+    public static func encode(_ state: EngineState) -> [UInt8] {
+        var snapshot = Baton_V1_Snapshot()
+        snapshot.seq = state.lastSeq
+        snapshot.lastTimeUs = state.lastTimeMicros
+        snapshot.latestDefinition = state.latestDefinition
+        snapshot.definitions = state.definitions.keys.sorted().compactMap { hash in
+            state.definitionSources[hash].map { source in
+                .with { $0.hashHex = hash; $0.workflow = source.workflow; $0.source = source.text; $0.sourcePath = source.path }
+            }
+        }
+        snapshot.runs = state.runs.keys.sorted().compactMap { state.runs[$0].map(encode) }
+        snapshot.connections = state.connections.keys.sorted().compactMap { name in
+            state.connections[name].map { connection in
+                .with {
+                    $0.name = name
+                    $0.recentDispatchesUs = connection.recentDispatches
+                    $0.throttledUntilUs = connection.throttledUntilMicros
+                    $0.queue = connection.queue.prefix(Int.max).map { ref in .with { $0.run = ref.run; $0.index = UInt32(ref.index) } }
+                }
+            }
+        }
+        do {
+            return try snapshot.serializedBytes()
+        } catch {
+            preconditionFailure("encode snapshot at \(state.lastSeq): \(error)")
+        }
+    }
+
+    /// The projection stored in `bytes`.
+    /// - Throws: `StateError` (with the snapshot's sequence number) when it does not decode or fit.
+    public static func decode(_ bytes: [UInt8]) throws(StateError) -> EngineState {
+        let snapshot: Baton_V1_Snapshot
+        do {
+            snapshot = try Baton_V1_Snapshot(serializedBytes: bytes)
+        } catch {
+            throw StateError(seq: 0, reason: "snapshot does not decode: \(error)")
+        }
+        var state = EngineState()
+        for definition in snapshot.definitions {
+            try state.restoreDefinition(hash: definition.hashHex, workflow: definition.workflow, source: definition.source,
+                                        path: definition.sourcePath, seq: snapshot.seq)
+        }
+        state.restoreLatest(snapshot.latestDefinition)
+        for run in snapshot.runs { try state.restoreRun(try decode(run, state, seq: snapshot.seq)) }
+        for connection in snapshot.connections {
+            state.restoreConnection(connection.name, recent: connection.recentDispatchesUs, throttledUntil: connection.throttledUntilUs,
+                                    queue: connection.queue.map { TaskRef(run: $0.run, index: Int($0.index)) })
+        }
+        state.restorePosition(seq: snapshot.seq, time: snapshot.lastTimeUs)
+        return state
+    }
+
+    private static func encode(_ run: RunState) -> Baton_V1_SnapshotRun {
+        let parts = run.resolution.parts
+        return .with {
+            $0.id = run.id
+            $0.workflowHashHex = run.workflowHash
+            $0.params = run.params
+            $0.logicalDateUs = run.logicalDateMicros
+            $0.trigger = run.trigger
+            $0.actor = run.actor
+            $0.createdAtUs = run.createdAtMicros
+            $0.outcome = run.outcome?.rawValue ?? ""
+            $0.finishedAtUs = run.finishedAtMicros ?? 0
+            $0.resolutionStarted = parts.isStarted
+            $0.resolutionOutcome = parts.runOutcome?.rawValue ?? ""
+            $0.tasks = run.tasks.indices.map { SnapshotTaskCodec.encode(run.tasks[$0], parts, $0) }
+        }
+    }
+
+    private static func decode(_ run: Baton_V1_SnapshotRun, _ state: EngineState, seq: UInt64) throws(StateError) -> RunState {
+        guard let workflow = state.definitions[run.workflowHashHex] else {
+            throw StateError(seq: seq, reason: "snapshot run \(run.id) names unknown definition \(run.workflowHashHex.prefix(12))")
+        }
+        var restored = RunState(id: run.id, workflow: workflow, workflowHash: run.workflowHashHex, params: run.params,
+                                logicalDateMicros: run.logicalDateUs, trigger: run.trigger, actor: run.actor, createdAtMicros: run.createdAtUs)
+        guard run.tasks.count == restored.graph.count else {
+            throw StateError(seq: seq, reason: "snapshot run \(run.id) has \(run.tasks.count) tasks, its graph \(restored.graph.count)")
+        }
+        var states: [TaskResolutionState] = []
+        for (index, task) in run.tasks.enumerated() {
+            let (record, resolutionState) = try SnapshotTaskCodec.decode(task, restored.graph, seq: seq)
+            restored.tasks[index] = record
+            states.append(resolutionState)
+        }
+        let parts = RunResolution.Parts(states: states, satisfiedCounts: run.tasks.map(\.satisfiedEdges),
+                                        unsatisfiedCounts: run.tasks.map(\.unsatisfiedEdges), isStarted: run.resolutionStarted,
+                                        runOutcome: RunOutcome(rawValue: run.resolutionOutcome))
+        do {
+            restored.resolution = try RunResolution(graph: restored.graph, restoring: parts)
+        } catch {
+            throw StateError(seq: seq, reason: "snapshot run \(run.id): \(error)")
+        }
+        restored.outcome = RunState.Outcome(rawValue: run.outcome)
+        restored.finishedAtMicros = run.outcome.isEmpty ? nil : run.finishedAtUs
+        restored.deriveWorklists()
+        return restored
+    }
+}
