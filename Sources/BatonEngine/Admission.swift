@@ -10,8 +10,11 @@ import BatonState
 enum Admission {
     static func admits(_ event: Baton_V1_Event, _ state: EngineState) -> Bool {
         switch event.body {
-        case .connectionThrottled, .workflowRegistered:
+        case .connectionThrottled, .snapshotWritten:
             return true
+        case .workflowRegistered(let e):
+            // Registering is needed only when this content is not already the newest version.
+            return state.latestDefinition[e.workflow] != EngineState.hex(e.contentHash)
         case .runCreated:
             return state.runs[event.runID] == nil
         case .taskDispatched(let e):

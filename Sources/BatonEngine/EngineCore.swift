@@ -48,15 +48,19 @@ final class EngineCore: Sendable {
         return box.withLock { $0 }
     }
 
-    /// Reads, verifies and applies everything up to the log's head (start-up recovery): pages
-    /// are verified and decoded on worker threads and applied here in order.
+    /// Start-up recovery: loads the newest snapshot that verifies, then reads, verifies and
+    /// applies the tail up to the log's head (pages verified and decoded on worker threads,
+    /// applied here in order). Returns the snapshots it had to skip, and why.
     /// - Throws: `EngineError.corruptHistory` naming the first bad sequence number.
-    func catchUp() throws(EngineError) {
+    @discardableResult
+    func catchUp(useSnapshots: Bool = true) throws(EngineError) -> [String] {
         do {
-            try inner.withLock { inner in
+            return try inner.withLock { inner in
+                var skipped: [String] = []
                 let head = try log.head()
                 if inner.state.lastSeq > head { inner = Inner() }
-                guard inner.state.lastSeq < head else { return }
+                if inner.state.lastSeq == 0 && useSnapshots { skipped = try loadSnapshot(into: &inner, head: head) }
+                guard inner.state.lastSeq < head else { return skipped }
                 let report = try log.replay(from: max(inner.state.lastSeq + 1, try log.firstSeq()), transform: { seq, _, payload in
                     try EventCodec.decode(payload, seq: seq)
                 }, consume: { record, event in
@@ -64,12 +68,57 @@ final class EngineCore: Sendable {
                 })
                 if let bad = report.firstBreak { throw EngineError.corruptHistory("the log's chain is broken at \(bad)") }
                 inner.lastPayload = try log.read(from: inner.state.lastSeq, limit: 1).first?.payload ?? []
+                return skipped
             }
         } catch let error as EngineError {
             throw error
         } catch {
             throw .corruptHistory(String(describing: error))
         }
+    }
+
+    /// The newest snapshot that verifies becomes the projection; the ones that do not are
+    /// skipped (never trusted) and reported.
+    private func loadSnapshot(into inner: inout Inner, head: UInt64) throws -> [String] {
+        var skipped: [String] = []
+        for seq in try log.snapshotSeqs() where seq <= head {
+            switch try log.snapshot(at: seq) {
+            case .failure(let problem):
+                skipped.append(problem.description)
+            case .success(let stored):
+                do {
+                    let state = try SnapshotCodec.decode(stored.payload)
+                    guard state.lastSeq == seq else {
+                        skipped.append("snapshot at seq \(seq): it holds the state of seq \(state.lastSeq)")
+                        continue
+                    }
+                    inner.state = state
+                    return skipped
+                } catch {
+                    skipped.append("snapshot at seq \(seq): \(error)")
+                }
+            }
+        }
+        return skipped
+    }
+
+    /// Stores a snapshot of the projection as it is now (after catching up).
+    /// - Returns: the sequence number the snapshot describes.
+    func writeSnapshot() async throws(EngineError) -> UInt64 {
+        try catchUp()
+        let (seq, payload) = inner.withLock { ($0.state.lastSeq, SnapshotCodec.encode($0.state)) }
+        do {
+            try await log.writeSnapshot(seq: seq, payload: payload)
+        } catch {
+            throw .log(error)
+        }
+        let hash = try? log.previousLink(before: seq + 1).hash
+        let written = Baton_V1_Event.with {
+            $0.actor = "engine"
+            $0.snapshotWritten = .with { $0.seq = seq; $0.hash = .init(hash?.bytes ?? []); $0.formatVersion = 1 }
+        }
+        _ = try await commit([written]) { now in DecisionContext(now: now, scanDeadlines: false) }
+        return seq
     }
 
     private func decide(_ view: LogWriteView, _ observations: [Baton_V1_Event], _ context: @Sendable (Int64) -> DecisionContext) throws -> CommitResult {

@@ -24,9 +24,17 @@ public final class Runtime: Sendable {
     /// The projection as of the last commit or catch-up.
     public var state: EngineState { core.state }
 
-    /// Reads the log up to its head into the projection (start-up recovery).
+    /// Start-up recovery: the newest snapshot that verifies plus the tail of the log (or the
+    /// whole log with `useSnapshots: false`). Returns the snapshots skipped because they did not
+    /// verify, with the reason; they are never trusted.
     /// - Throws: `EngineError.corruptHistory` when an event does not decode or apply.
-    public func recover() throws(EngineError) { try core.catchUp() }
+    @discardableResult
+    public func recover(useSnapshots: Bool = true) throws(EngineError) -> [String] { try core.catchUp(useSnapshots: useSnapshots) }
+
+    /// Writes a snapshot of every projection as of the log's head into the data directory, so
+    /// the next start-up replays only what comes after it. Returns its sequence number.
+    /// - Throws: `EngineError`.
+    public func writeSnapshot() async throws(EngineError) -> UInt64 { try await core.writeSnapshot() }
 
     /// Registers `workflow` (when its content is new) and creates run `runID` (when it does not
     /// exist yet). Returns whether the run was created now.

@@ -59,6 +59,22 @@ import Testing
         }
     }
 
+    @Test func verifyComparesSnapshotPlusTailWithTheFullReplay() throws {
+        let dir = TemporaryDirectory("replay-snapshot")
+        defer { dir.remove() }
+        let data = try runWorkflow(dir)
+        let snapshot = try BatonProcess.run(["snapshot", "--data", data])
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
+        #expect(snapshot.stdout.hasPrefix("snapshot at seq "))
+        let again = try BatonProcess.run(["run", dir.appending("audit.yaml"), "--data", data, "--run-id", "a2"])
+        #expect(again.status == 1)
+        let verify = try BatonProcess.run(["replay", "--data", data, "--verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("identical to start-up's snapshot at seq"))
+        let status = try BatonProcess.run(["status", "--data", data, "a2", "--json"])
+        #expect(status.stdout.contains("\"run_id\":\"a2\""))
+    }
+
     @Test func verifyPassesOnAnIntactLogAndNamesTheDamagedRecord() throws {
         let dir = TemporaryDirectory("replay-verify")
         defer { dir.remove() }

@@ -10,7 +10,8 @@ extension WorkflowDecoder {
     mutating func decodeTasks(_ node: YAMLNode, defaults: WorkflowDefaults) -> [DecodedTask] {
         var result: [DecodedTask] = []
         switch node {
-        case .mapping:
+        case .mapping(let mapping):
+            result.reserveCapacity(mapping.count)
             for entry in entries(of: node, in: "tasks") ?? [] {
                 if let task = decodeTask(entry.value, name: entry.key, nameMark: entry.keyMark, defaults: defaults) {
                     result.append(task)
@@ -92,7 +93,7 @@ extension WorkflowDecoder {
 
     private mutating func decodeTemplate(_ raw: String, mark: SourceMark, task: String) -> Template? {
         do {
-            return try Template(parsing: raw)
+            return try template(raw)
         } catch {
             report(mark, task: task, "bad \(error)")
             return nil
@@ -103,6 +104,10 @@ extension WorkflowDecoder {
     private mutating func decodeEdges(_ node: YAMLNode, task: String) -> ([Edge], [SourceMark]) {
         var edges: [Edge] = []
         var marks: [SourceMark] = []
+        if case .sequence(let items) = node {
+            edges.reserveCapacity(items.count)
+            marks.reserveCapacity(items.count)
+        }
         func add(_ decoder: inout WorkflowDecoder, _ upstream: String, _ mark: SourceMark, _ conditionNode: YAMLNode?) {
             var condition = EdgeCondition.success
             if let conditionNode, let raw = decoder.text(conditionNode, "edge condition", task: task) {
@@ -119,7 +124,7 @@ extension WorkflowDecoder {
             marks.append(mark)
         }
         switch node {
-        case .scalar(let scalar): add(&self, scalar.string, SourceMark(node), nil)
+        case .scalar(let scalar): add(&self, scalar.string, scalar.mark, nil)
         case .mapping:
             for entry in entries(of: node, in: "after", task: task) ?? [] {
                 add(&self, entry.key, entry.keyMark, entry.value)
@@ -131,7 +136,7 @@ extension WorkflowDecoder {
                         add(&self, entry.key, entry.keyMark, entry.value)
                     }
                 } else if let upstream = text(item, "each item of after", task: task) {
-                    add(&self, upstream, SourceMark(item), nil)
+                    add(&self, upstream, item.mark, nil)
                 }
             }
         }

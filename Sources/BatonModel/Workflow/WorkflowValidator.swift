@@ -5,7 +5,8 @@
 struct WorkflowValidator {
     var decoder: WorkflowDecoder
     var workflow: Workflow
-    let tasks: [DecodedTask]
+    /// The decoded tasks; ``resolveConnections()`` fills in connections in place.
+    private(set) var tasks: [DecodedTask]
     let marks: DocumentMarks
     /// Task name to position in `tasks` (first occurrence).
     private(set) var positions: [String: Int] = [:]
@@ -17,34 +18,57 @@ struct WorkflowValidator {
         self.marks = marks
     }
 
+    /// Whether some task repeats an earlier task's name (then only first occurrences count).
+    private var hasDuplicateNames: Bool { positions.count != tasks.count }
+
     /// Runs every check and returns the workflow with connections resolved (meaningful only without problems).
     mutating func validate() -> Workflow {
         checkNames()
-        let resolved = resolveConnections()
+        resolveConnections()
         let successors = checkEdges()
         checkCycles(successors: successors)
-        checkTemplates(in: resolved)
+        checkTemplates()
         if tasks.isEmpty, decoder.problems.isEmpty {
             decoder.report(marks.tasks, "the workflow has no tasks")
         }
-        workflow.tasks = resolved
+        workflow.tasks = takeSpecs()
         return workflow
+    }
+
+    /// Moves every spec out of `tasks` (leaving empty placeholders), so the workflow owns them without
+    /// a copy and dropping the decoded tasks releases nothing the workflow uses. Call last.
+    private mutating func takeSpecs() -> [TaskSpec] {
+        var specs: [TaskSpec] = []
+        specs.reserveCapacity(tasks.count)
+        for position in tasks.indices {
+            var spec = TaskSpec(id: "")
+            swap(&spec, &tasks[position].spec)
+            specs.append(spec)
+        }
+        return specs
     }
 
     private mutating func checkNames() {
         positions.reserveCapacity(tasks.count)
-        for (position, task) in tasks.enumerated() {
-            if let first = positions[task.spec.id] {
-                decoder.report(task.mark, task: task.spec.id,
-                               "duplicate task name \"\(task.spec.id)\" (first defined at line \(tasks[first].mark.line))")
-            } else {
-                positions[task.spec.id] = position
+        for position in tasks.indices {
+            // One hash per name: the slot is claimed by the first task that reaches it.
+            let first = Self.claim(&positions[tasks[position].spec.id, default: -1], for: position)
+            if first != position {
+                let id = tasks[position].spec.id
+                decoder.report(tasks[position].mark, task: id,
+                               "duplicate task name \"\(id)\" (first defined at line \(tasks[first].mark.line))")
             }
         }
     }
 
+    /// Stores `position` in an unclaimed (negative) slot and returns the slot's owner.
+    private static func claim(_ slot: inout Int, for position: Int) -> Int {
+        if slot < 0 { slot = position }
+        return slot
+    }
+
     /// Gives every task its connection (own, default, sole declared, or built-in `sim`) and checks it exists.
-    private mutating func resolveConnections() -> [TaskSpec] {
+    private mutating func resolveConnections() {
         let declared = workflow.connections
         let fallback = workflow.defaults.connection ?? (declared.count == 1 ? declared.keys.first : nil) ?? ConnectionSpec.builtInName
         let known = { (name: String) in declared[name] != nil || name == ConnectionSpec.builtInName }
@@ -52,37 +76,38 @@ struct WorkflowValidator {
             decoder.report(marks.defaultConnection ?? .documentStart,
                            "unknown connection \"\(name)\" in defaults.connection\(Suggestion.hint(for: name, in: declared.keys))")
         }
-        var result: [TaskSpec] = []
-        result.reserveCapacity(tasks.count)
-        for task in tasks {
-            var spec = task.spec
-            if let mark = task.connectionMark {
-                if !known(spec.connection) {
-                    decoder.report(mark, task: spec.id,
-                                   "unknown connection \"\(spec.connection)\"\(Suggestion.hint(for: spec.connection, in: declared.keys))")
+        var usesBuiltIn = false
+        for position in tasks.indices {
+            if let mark = tasks[position].connectionMark {
+                let connection = tasks[position].spec.connection
+                if !known(connection) {
+                    decoder.report(mark, task: tasks[position].spec.id,
+                                   "unknown connection \"\(connection)\"\(Suggestion.hint(for: connection, in: declared.keys))")
                 }
             } else {
-                spec.connection = fallback
+                tasks[position].spec.connection = fallback
             }
-            if spec.connection == ConnectionSpec.builtInName, declared[spec.connection] == nil {
-                workflow.connections[spec.connection] = ConnectionSpec(platform: "sim")
-            }
-            result.append(spec)
+            usesBuiltIn = usesBuiltIn || tasks[position].spec.connection == ConnectionSpec.builtInName
         }
-        return result
+        if usesBuiltIn, declared[ConnectionSpec.builtInName] == nil {
+            workflow.connections[ConnectionSpec.builtInName] = ConnectionSpec(platform: "sim")
+        }
     }
 
     /// Reports self-edges, unknown upstreams and repeated edges; returns downstream adjacency by position.
     private mutating func checkEdges() -> [[Int]] {
         var successors = [[Int]](repeating: [], count: tasks.count)
-        for (position, task) in tasks.enumerated() where positions[task.spec.id] == position {
-            var seen: Set<String> = []
-            for (edge, mark) in zip(task.spec.after, task.edgeMarks) {
-                let id = task.spec.id
+        // `lastDownstream[u] == p` once task `p` has an edge from `u`: finds repeated edges without a set per task.
+        var lastDownstream = [Int](repeating: -1, count: tasks.count)
+        for position in tasks.indices {
+            let id = tasks[position].spec.id
+            guard !hasDuplicateNames || positions[id] == position else { continue }
+            for (edge, mark) in zip(tasks[position].spec.after, tasks[position].edgeMarks) {
                 if edge.upstream == id {
                     decoder.report(mark, task: id, edge: edge.upstream, "task depends on itself")
                 } else if let upstream = positions[edge.upstream] {
-                    if seen.insert(edge.upstream).inserted {
+                    if lastDownstream[upstream] != position {
+                        lastDownstream[upstream] = position
                         successors[upstream].append(position)
                     } else {
                         decoder.report(mark, task: id, edge: edge.upstream, "repeated edge from \"\(edge.upstream)\" (one edge per upstream)")

@@ -14,9 +14,15 @@ enum YAMLComposer {
         let mark: SourceMark
     }
 
-    private enum Frame {
-        case sequence(items: [YAMLNode], size: Int, mark: SourceMark, anchor: String?)
-        case mapping(pairs: [(key: YAMLNode, value: YAMLNode)], pendingKey: YAMLNode?, size: Int, mark: SourceMark, anchor: String?)
+    /// An open collection; mutated in place at the top of the stack so its arrays are never copied.
+    private struct Frame {
+        let isMapping: Bool
+        var items: [YAMLNode] = []
+        var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+        var pendingKey: YAMLNode?
+        var size = 1
+        let mark: SourceMark
+        let anchor: String?
     }
 
     /// The first document's root, or `nil` for an empty stream.
@@ -72,9 +78,9 @@ enum YAMLComposer {
                 let text = data.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: data.length), as: UTF8.self) } ?? ""
                 return add(.scalar(YAMLScalar(string: text, mark: mark)), size: 1, anchor: Self.string(data.anchor))
             case YAML_SEQUENCE_START_EVENT:
-                stack.append(.sequence(items: [], size: 1, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
+                stack.append(Frame(isMapping: false, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
             case YAML_MAPPING_START_EVENT:
-                stack.append(.mapping(pairs: [], pendingKey: nil, size: 1, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
+                stack.append(Frame(isMapping: true, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 return close()
             case YAML_ALIAS_EVENT:
@@ -94,15 +100,14 @@ enum YAMLComposer {
         }
 
         private mutating func close() -> Progress {
-            switch stack.popLast() {
-            case .sequence(let items, let size, let mark, let anchor):
-                return add(.sequence(YAMLSequence(items: items, mark: mark)), size: size, anchor: anchor, counted: true)
-            case .mapping(let pairs, _, let size, let mark, let anchor):
-                let mapping = YAMLMapping(pairs: pairs, firstOccurrence: Self.repeatedKeys(pairs), mark: mark)
-                return add(.mapping(mapping), size: size, anchor: anchor, counted: true)
-            case nil:
+            guard let frame = stack.popLast() else {
                 return .failed(Failure(message: "unbalanced YAML collection end", mark: .documentStart))
             }
+            if frame.isMapping {
+                let mapping = YAMLMapping(pairs: frame.pairs, mark: frame.mark)
+                return add(.mapping(mapping), size: frame.size, anchor: frame.anchor, counted: true)
+            }
+            return add(.sequence(YAMLSequence(items: frame.items, mark: frame.mark)), size: frame.size, anchor: frame.anchor, counted: true)
         }
 
         /// Attaches a finished node to its parent; `counted` nodes already added their children's size.
@@ -114,46 +119,20 @@ enum YAMLComposer {
                 }
             }
             if let anchor { anchors[anchor] = (node, size) }
-            switch stack.popLast() {
-            case .sequence(var items, let parentSize, let mark, let parentAnchor):
-                items.append(node)
-                stack.append(.sequence(items: items, size: parentSize + size, mark: mark, anchor: parentAnchor))
-            case .mapping(var pairs, let pendingKey, let parentSize, let mark, let parentAnchor):
-                if let pendingKey {
-                    pairs.append((pendingKey, node))
-                    stack.append(.mapping(pairs: pairs, pendingKey: nil, size: parentSize + size, mark: mark, anchor: parentAnchor))
-                } else {
-                    stack.append(.mapping(pairs: pairs, pendingKey: node, size: parentSize + size, mark: mark, anchor: parentAnchor))
-                }
-            case nil:
+            let top = stack.count - 1
+            guard top >= 0 else {
                 root = node
+                return .more
+            }
+            stack[top].size += size
+            if !stack[top].isMapping {
+                stack[top].items.append(node)
+            } else if let key = stack[top].pendingKey.take() {
+                stack[top].pairs.append((key, node))
+            } else {
+                stack[top].pendingKey = node
             }
             return .more
-        }
-
-        private static func repeatedKeys(_ pairs: [(key: YAMLNode, value: YAMLNode)]) -> [Int: SourceMark] {
-            // Most mappings are small: compare pairwise without hashing.
-            if pairs.count <= 8 {
-                var repeated: [Int: SourceMark] = [:]
-                for index in pairs.indices.dropFirst() {
-                    guard let key = pairs[index].key.scalar?.string else { continue }
-                    if let first = pairs[..<index].first(where: { $0.key.scalar?.string == key }) {
-                        repeated[index] = first.key.mark
-                    }
-                }
-                return repeated
-            }
-            var first: [String: SourceMark] = [:]
-            var repeated: [Int: SourceMark] = [:]
-            for (index, pair) in pairs.enumerated() {
-                guard let key = pair.key.scalar?.string else { continue }
-                if let mark = first[key] {
-                    repeated[index] = mark
-                } else {
-                    first[key] = pair.key.mark
-                }
-            }
-            return repeated
         }
 
         private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {

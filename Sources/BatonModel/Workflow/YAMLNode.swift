@@ -2,7 +2,8 @@
 ///
 /// Lighter than Yams' `Node` (no tags or resolver, plain scalars stay text) and it keeps repeated
 /// mapping keys instead of refusing the document, so validation can report every duplicate at once.
-indirect enum YAMLNode: Sendable {
+/// Not `indirect`: the collections already live in arrays, so a scalar costs no box of its own.
+enum YAMLNode: Sendable {
     case scalar(YAMLScalar)
     case mapping(YAMLMapping)
     case sequence(YAMLSequence)
@@ -36,10 +37,8 @@ struct YAMLScalar: Sendable {
 }
 
 struct YAMLMapping: Sendable, Sequence {
-    /// Entries in source order, repeated keys included.
+    /// Entries in source order, repeated keys included (``FirstKeyMarks`` finds them when decoding).
     let pairs: [(key: YAMLNode, value: YAMLNode)]
-    /// For a repeated key at position `i`, the mark of its first occurrence.
-    let firstOccurrence: [Int: SourceMark]
     let mark: SourceMark
 
     var count: Int { pairs.count }
