@@ -14,12 +14,11 @@ enum YAMLComposer {
         let mark: SourceMark
     }
 
-    /// An open collection; mutated in place at the top of the stack so its arrays are never copied.
+    /// An open collection, whose finished children sit on ``Builder/pending`` from `start` on, so each
+    /// collection's array is allocated once, at its exact size, when it closes.
     private struct Frame {
         let isMapping: Bool
-        var items: [YAMLNode] = []
-        var pairs: [(key: YAMLNode, value: YAMLNode)] = []
-        var pendingKey: YAMLNode?
+        let start: Int
         var size = 1
         let mark: SourceMark
         let anchor: String?
@@ -66,6 +65,8 @@ enum YAMLComposer {
 
     private struct Builder {
         var stack: [Frame] = []
+        /// Finished children of every open collection, innermost last; a mapping's alternate key, value.
+        var pending: [YAMLNode] = []
         var anchors: [String: (node: YAMLNode, size: Int)] = [:]
         var root: YAMLNode?
         var totalSize = 0
@@ -78,9 +79,9 @@ enum YAMLComposer {
                 let text = data.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: data.length), as: UTF8.self) } ?? ""
                 return add(.scalar(YAMLScalar(string: text, mark: mark)), size: 1, anchor: Self.string(data.anchor))
             case YAML_SEQUENCE_START_EVENT:
-                stack.append(Frame(isMapping: false, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
+                stack.append(Frame(isMapping: false, start: pending.count, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
             case YAML_MAPPING_START_EVENT:
-                stack.append(Frame(isMapping: true, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
+                stack.append(Frame(isMapping: true, start: pending.count, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 return close()
             case YAML_ALIAS_EVENT:
@@ -103,11 +104,20 @@ enum YAMLComposer {
             guard let frame = stack.popLast() else {
                 return .failed(Failure(message: "unbalanced YAML collection end", mark: .documentStart))
             }
+            let node: YAMLNode
             if frame.isMapping {
-                let mapping = YAMLMapping(pairs: frame.pairs, mark: frame.mark)
-                return add(.mapping(mapping), size: frame.size, anchor: frame.anchor, counted: true)
+                var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+                pairs.reserveCapacity((pending.count - frame.start) / 2)
+                // libyaml gives every key a value (an empty scalar when none is written), so nothing is left over.
+                for index in stride(from: frame.start, to: pending.count - 1, by: 2) {
+                    pairs.append((pending[index], pending[index + 1]))
+                }
+                node = .mapping(YAMLMapping(pairs: pairs, mark: frame.mark))
+            } else {
+                node = .sequence(YAMLSequence(items: Array(pending[frame.start...]), mark: frame.mark))
             }
-            return add(.sequence(YAMLSequence(items: frame.items, mark: frame.mark)), size: frame.size, anchor: frame.anchor, counted: true)
+            pending.removeSubrange(frame.start...)
+            return add(node, size: frame.size, anchor: frame.anchor, counted: true)
         }
 
         /// Attaches a finished node to its parent; `counted` nodes already added their children's size.
@@ -125,13 +135,7 @@ enum YAMLComposer {
                 return .more
             }
             stack[top].size += size
-            if !stack[top].isMapping {
-                stack[top].items.append(node)
-            } else if let key = stack[top].pendingKey.take() {
-                stack[top].pairs.append((key, node))
-            } else {
-                stack[top].pendingKey = node
-            }
+            pending.append(node)
             return .more
         }
 
