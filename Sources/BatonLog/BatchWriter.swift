@@ -38,7 +38,7 @@ struct BatchWriter: Sendable {
                         continue
                     }
                 case .snapshot(let seq, let payload):
-                    results.append(SnapshotStore.put(txn, environment, seq: seq, payload: payload, tip: tip, time: time))
+                    results.append(try SnapshotStore.put(txn, environment, seq: seq, payload: payload, tip: tip, time: time))
                     continue
                 }
                 if let tooLarge = payloads.first(where: { $0.count > Self.eventBytesMax }) {

@@ -26,21 +26,18 @@ enum SnapshotStore {
     static let headerSize = 4 + ChainHash.byteCount * 2
 
     /// Stores a snapshot in the write transaction, after checking `seq` is in the live log.
-    static func put(_ txn: Transaction, _ environment: LMDBEnvironment, seq: UInt64, payload: [UInt8], tip: ChainTip, time: Int64) -> Result<AppendReceipt, LogError> {
-        do {
-            let records = try RecordReader.read(txn, environment.events, from: seq, limit: 1)
-            guard seq <= tip.seq, let record = records.first else {
-                return .failure(.sequenceOutOfRange(path: txn.path, seq: seq, first: 1, head: tip.seq))
-            }
-            var value = withUnsafeBytes(of: formatVersion.bigEndian) { Array($0) }
-            value += record.hash.bytes
-            value += Array(SHA256.hash(data: payload))
-            value += payload
-            try txn.put(environment.snapshots, key: withUnsafeBytes(of: seq.bigEndian) { Array($0) }, value: value)
-            return .success(AppendReceipt(firstSeq: tip.seq + 1, lastSeq: tip.seq, timeMicros: time))
-        } catch {
-            return .failure(error)
+    /// A bad `seq` fails only this request; an LMDB failure (a full map among them) throws, so
+    /// the whole transaction is aborted and retried after the map grows, never committed broken.
+    static func put(_ txn: Transaction, _ environment: LMDBEnvironment, seq: UInt64, payload: [UInt8], tip: ChainTip, time: Int64) throws(LogError) -> Result<AppendReceipt, LogError> {
+        guard seq <= tip.seq, seq > 0, let record = try RecordReader.read(txn, environment.events, from: seq, limit: 1).first else {
+            return .failure(.sequenceOutOfRange(path: txn.path, seq: seq, first: 1, head: tip.seq))
         }
+        var value = withUnsafeBytes(of: formatVersion.bigEndian) { Array($0) }
+        value += record.hash.bytes
+        value += Array(SHA256.hash(data: payload))
+        value += payload
+        try txn.put(environment.snapshots, key: withUnsafeBytes(of: seq.bigEndian) { Array($0) }, value: value)
+        return .success(AppendReceipt(firstSeq: tip.seq + 1, lastSeq: tip.seq, timeMicros: time))
     }
 
     /// Decodes and checks a stored value; the caller still compares `eventHash` with the log.

@@ -118,3 +118,33 @@ import Testing
         #expect(try log.verifyChain().isIntact)
     }
 }
+
+@Suite struct SnapshotStoreTests {
+    @Test func aSnapshotLargerThanTheMapGrowsItInsteadOfBreakingTheTransaction() async throws {
+        let dir = TemporaryDirectory("snap-grow")
+        defer { dir.remove() }
+        let log = try EventLog(directory: dir.path, clock: SystemLogClock(), options: .init(initialMapBytes: 256 << 10))
+        defer { log.close() }
+        _ = try await log.append([Array("e1".utf8)])
+        let payload = [UInt8](repeating: 0x5a, count: 3 << 20)
+        try await log.writeSnapshot(seq: 1, payload: payload)
+        guard case .success(let stored) = try log.snapshot(at: 1) else {
+            Issue.record("the snapshot did not verify")
+            return
+        }
+        #expect(stored.payload == payload)
+        #expect(try log.snapshotSeqs() == [1])
+        _ = try await log.append([Array("e2".utf8)])
+        #expect(try log.head() == 2)
+    }
+
+    @Test func aSnapshotOfASequenceNotInTheLogIsRefused() async throws {
+        let dir = TemporaryDirectory("snap-range")
+        defer { dir.remove() }
+        let log = try EventLog(directory: dir.path, clock: SystemLogClock())
+        defer { log.close() }
+        _ = try await log.append([Array("e1".utf8)])
+        await #expect(throws: LogError.self) { try await log.writeSnapshot(seq: 5, payload: [1]) }
+        #expect(try log.snapshotSeqs().isEmpty)
+    }
+}

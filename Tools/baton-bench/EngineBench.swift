@@ -110,8 +110,23 @@ struct EngineBench: AsyncParsableCommand {
             let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: clock, options: RuntimeOptions(dispatcherID: "recover"))
             times.append(try await Measure.seconds { try runtime.recover() })
         }
-        print(String(format: "recovery of %d events (%d runs): median %.2f s (%@ events/s)", events, runs, Measure.median(times),
+        print(String(format: "recovery of %d events (%d runs), full replay: median %.2f s (%@ events/s)", events, runs, Measure.median(times),
                      Measure.rate(Double(events) / Measure.median(times))))
+        var snapshotTimes: [Double] = []
+        do {
+            let log = try EventLog(directory: dir, clock: clock)
+            defer { log.close() }
+            let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: clock, options: RuntimeOptions(dispatcherID: "snap"))
+            let write = try await Measure.seconds { _ = try await runtime.writeSnapshot() }
+            print(String(format: "snapshot of that state: written in %.2f s", write))
+        }
+        for _ in 0..<3 {
+            let log = try EventLog(directory: dir, clock: clock)
+            defer { log.close() }
+            let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: clock, options: RuntimeOptions(dispatcherID: "recover"))
+            snapshotTimes.append(try await Measure.seconds { try runtime.recover() })
+        }
+        print(String(format: "start-up with the snapshot (+1 event tail): median %.3f s", Measure.median(snapshotTimes)))
     }
 
     static func peakRSSMiB() -> Double {
