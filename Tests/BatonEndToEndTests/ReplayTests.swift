@@ -83,15 +83,9 @@ import Testing
         #expect(intact.status == 0)
         #expect(intact.stdout.contains("chain intact"))
         // Damage the workflow name inside the stored RunCreated event (seq 2).
-        let file = URL(fileURLWithPath: data + "/log/data.mdb")
-        var bytes = [UInt8](try Data(contentsOf: file))
-        let needle = Array("audit_me".utf8)
-        let positions = bytes.indices.filter { bytes[$0..<min($0 + needle.count, bytes.count)].elementsEqual(needle) }
-        // Older copies of pages may hold the name too; damage every copy. The first record that
-        // holds it is the registered definition (seq 1).
-        #expect(!positions.isEmpty)
-        for position in positions { bytes[position] ^= 0x20 }
-        try Data(bytes).write(to: file)
+        // Older copies of pages may hold the name too; every copy is damaged. The first record
+        // that holds it is the registered definition (seq 1).
+        #expect(try FileDamage.flip("audit_me", offset: 0, in: data + "/log/data.mdb") > 0)
         let damaged = try BatonProcess.run(["replay", "--data", data, "--verify"])
         #expect(damaged.status == 1)
         #expect(damaged.stderr.contains("seq 1:"))

@@ -67,13 +67,7 @@ import Testing
             try await log.writeSnapshot(seq: seq, payload: Array("SNAPSHOT-MARKER-0123456789".utf8))
             log.close()
         }
-        let file = URL(fileURLWithPath: dir.appending("data.mdb"))
-        var bytes = [UInt8](try Data(contentsOf: file))
-        let needle = Array("SNAPSHOT-MARKER-".utf8)
-        let positions = bytes.indices.filter { bytes[$0..<min($0 + needle.count, bytes.count)].elementsEqual(needle) }
-        #expect(!positions.isEmpty)
-        for position in positions { bytes[position + 16] ^= 0x01 }
-        try Data(bytes).write(to: file)
+        #expect(try FileDamage.flip("SNAPSHOT-MARKER-", offset: 16, in: dir.appending("data.mdb")) > 0)
         let log = try EventLog(directory: dir.path, clock: clock)
         defer { log.close() }
         guard case .failure(let problem) = try log.snapshot(at: try log.head()) else {

@@ -11,23 +11,12 @@ import Testing
         log.close()
     }
 
-    private func flipByte(in file: String, inside marker: String, offset: Int) throws {
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
-        let needle = Array(marker.utf8)
-        guard let start = bytes.indices.first(where: { bytes[$0..<min($0 + needle.count, bytes.count)].elementsEqual(needle) }) else {
-            Issue.record("marker \(marker) not found in \(file)")
-            return
-        }
-        bytes[start + offset] ^= 0x01
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
-    }
-
     @Test(arguments: [1, 7, 23, 40])
     func flippingOneByteOfAStoredEventNamesExactlyThatSequence(seq: Int) async throws {
         let dir = TemporaryDirectory("flip")
         defer { dir.remove() }
         try await writeLog(dir)
-        try flipByte(in: dir.appending("data.mdb"), inside: String(format: "EVENT-%04d-", seq), offset: 12)
+        #expect(try FileDamage.flip(String(format: "EVENT-%04d-", seq), offset: 12, in: dir.appending("data.mdb")) > 0)
         let log = try EventLog(directory: dir.path, clock: SystemLogClock(), options: .init(readOnly: true))
         defer { log.close() }
         let report = try log.verifyChain()

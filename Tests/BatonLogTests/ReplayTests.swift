@@ -32,13 +32,7 @@ import Testing
         let dir = TemporaryDirectory("replay-damage")
         defer { dir.remove() }
         try await write(dir, count: 3_000)
-        let file = URL(fileURLWithPath: dir.appending("data.mdb"))
-        var bytes = [UInt8](try Data(contentsOf: file))
-        let needle = Array("REPLAY-002222-".utf8)
-        let positions = bytes.indices.filter { bytes[$0..<min($0 + needle.count, bytes.count)].elementsEqual(needle) }
-        #expect(!positions.isEmpty)
-        for position in positions { bytes[position + 14] ^= 0x01 }
-        try Data(bytes).write(to: file)
+        #expect(try FileDamage.flip("REPLAY-002222-", offset: 14, in: dir.appending("data.mdb")) > 0)
         let log = try EventLog(directory: dir.path, clock: SystemLogClock(), options: .init(readOnly: true))
         defer { log.close() }
         var consumed: UInt64 = 0
