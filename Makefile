@@ -48,6 +48,7 @@ bench: deps
 	$(SWIFT) build -c release --product lmdb-baseline
 	.build/release/baton-bench log
 	.build/release/baton-bench model
+	.build/release/baton-bench engine
 
 # Regenerates Sources/BatonEvents/events.pb.swift from Specs/events.proto (see the script).
 protos:
