@@ -13,12 +13,15 @@ struct Attempt: Sendable {
     let platformRunID: String?
     let idempotent: Bool
     let platform: Result<any Platform, EngineError>
-    let request: Result<SubmitRequest, TemplateError>
+    /// The rendered request; only attempts planned for a submit carry one (polls and cancels do
+    /// not pay for rendering templates and parsing upstream outputs).
+    let request: Result<SubmitRequest, TemplateError>?
 }
 
 extension Runtime {
-    /// Everything needed to act on the current attempt of `task`, or nil when the run or task is unknown.
-    func attempt(_ state: EngineState, _ runID: String, _ task: String) -> Attempt? {
+    /// Everything needed to act on the current attempt of `task` (its request rendered when
+    /// `forSubmit`), or nil when the run or task is unknown.
+    func attempt(_ state: EngineState, _ runID: String, _ task: String, forSubmit: Bool = false) -> Attempt? {
         guard let run = state.runs[runID], let index = run.graph.index(named: task)?.rawValue else { return nil }
         let record = run.tasks[index]
         let connection = run.connection(of: index)
@@ -27,9 +30,9 @@ extension Runtime {
         let platform: Result<any Platform, EngineError> = Result { () throws(EngineError) in
             try platforms.platform(named: platformName, connection: connection)
         }
-        let request: Result<SubmitRequest, TemplateError> = Result { () throws(TemplateError) in
+        let request: Result<SubmitRequest, TemplateError>? = forSubmit ? Result { () throws(TemplateError) in
             try SubmitPlanner.request(run, index: index, attempt: record.attempt, key: key, secrets: options.secrets)
-        }
+        } : nil
         return Attempt(runID: runID, task: task, attempt: record.attempt, key: key, connection: connection, status: record.status,
                        platformRunID: record.platformRunIDs.last, idempotent: run.spec(of: index).idempotent,
                        platform: platform, request: request)

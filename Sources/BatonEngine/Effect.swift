@@ -13,12 +13,6 @@ enum Effect: Sendable {
     /// Stop a timed-out platform run.
     case cancel(Attempt, PlatformRunID)
 
-    /// The idempotency key of the attempt it concerns.
-    var key: String {
-        switch self {
-        case .submit(let work), .poll(let work, _, _), .reconcileClaim(let work), .cancel(let work, _): return work.key
-        }
-    }
 }
 
 /// Decides which effects the events of a commit call for; each dispatched attempt is polled once per process.
@@ -42,7 +36,7 @@ struct EffectPlanner {
             case .taskClaimed(let e) where e.dispatcherID == dispatcherID:
                 // Every claim event is new work, even for a key claimed before: a throttled submit
                 // releases its claim and the same attempt is claimed again later.
-                guard let work = runtime.attempt(state, event.runID, e.task) else { continue }
+                guard let work = runtime.attempt(state, event.runID, e.task, forSubmit: true) else { continue }
                 effects.append(.submit(work))
             case .taskDispatched(let e) where servedConnections?.contains(e.connection) ?? true:
                 let key = Decider.idempotencyKey(event.runID, e.task, e.attempt)
@@ -63,7 +57,8 @@ struct EffectPlanner {
     mutating func reconciliation(_ state: EngineState, runtime: Runtime) -> [Effect] {
         var effects: [Effect] = []
         for ref in state.active.sorted(by: { ($0.run, $0.index) < ($1.run, $1.index) }) {
-            guard let run = state.runs[ref.run], let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]),
+            guard let run = state.runs[ref.run],
+                  let work = runtime.attempt(state, ref.run, run.graph.names[ref.index], forSubmit: run.tasks[ref.index].status == .claimed),
                   servedConnections?.contains(work.connection) ?? true else { continue }
             if work.status == .running, let id = work.platformRunID {
                 polls.insert(work.key)
@@ -93,7 +88,7 @@ struct EffectPlanner {
                 polls.insert(key)
                 effects.append(.poll(work, PlatformRunID(id), reconciling: true))
             case .claimed where claim.dispatcherID != dispatcherID && claim.leaseDeadlineMicros < now && !adopted.contains(key):
-                guard let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]) else { continue }
+                guard let work = runtime.attempt(state, ref.run, run.graph.names[ref.index], forSubmit: true) else { continue }
                 adopted.insert(key)
                 effects.append(.reconcileClaim(work))
             default:

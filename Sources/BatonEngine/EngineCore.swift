@@ -24,7 +24,6 @@ final class EngineCore: Sendable {
     /// What one commit appended and decided.
     struct CommitResult: Sendable {
         var events: [Baton_V1_Event] = []
-        var firstSeq: UInt64 = 0
         var timeMicros: Int64 = 0
     }
 
@@ -124,7 +123,7 @@ final class EngineCore: Sendable {
     private func decide(_ view: LogWriteView, _ observations: [Baton_V1_Event], _ context: @Sendable (Int64) -> DecisionContext) throws -> CommitResult {
         try inner.withLock { inner in
             try Self.catchUp(&inner, view)
-            var result = CommitResult(firstSeq: view.head + 1, timeMicros: view.timeMicros)
+            var result = CommitResult(timeMicros: view.timeMicros)
             var seq = view.head
             func append(_ event: Baton_V1_Event) throws {
                 seq += 1

@@ -39,6 +39,4 @@ final class Inbox: Sendable {
     /// A waiter for wake-ups; there is one loop per inbox.
     func waiter() -> AsyncStream<Void>.Iterator { wakeStream.makeAsyncIterator() }
 
-    /// Ends the wake stream.
-    func close() { wakeContinuation.finish() }
 }

@@ -12,6 +12,8 @@ extension Runtime {
         let platform: any Platform
         let request: SubmitRequest
         switch (work.platform, work.request) {
+        case (_, .none):
+            preconditionFailure("submit of \(work.key) was planned without rendering its request")
         case (.failure(let error), _):
             return inbox.post([failed(work, .invalid, error.description, retryable: false)])
         case (_, .failure(let error)):

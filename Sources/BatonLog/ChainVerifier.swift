@@ -37,8 +37,8 @@ extension EventLog {
     /// damaged record is named by itself, not by everything after it. Sequence gaps and time going
     /// backwards are breaks too. Replay stops at the first break: everything before it is
     /// consumed, nothing after it.
-    /// - Throws: `LogError` when the store cannot be read at all, or what `transform` or
-    ///   `consume` throw.
+    /// - Throws: `LogError` when the store cannot be read at all, `LogError.transformFailed`
+    ///   naming the record `transform` threw on, or what `consume` throws.
     /// - Complexity: O(records); scans the log.
     public func replay<T: Sendable>(
         from seq: UInt64? = nil, through last: UInt64 = .max, workers: Int = 2, pageSize: Int = 4096,
@@ -179,7 +179,7 @@ private struct ReplayPage<T: Sendable>: Sendable {
             expected += 1
             return key < range.upperBound
         }
-        if let transformError { throw .decisionFailed(path: txn.path, reason: "replay of seq \(expected): \(transformError)") }
+        if let transformError { throw .transformFailed(path: txn.path, seq: expected, reason: String(describing: transformError)) }
         if page.firstBreak == nil && expected <= range.upperBound {
             page.firstBreak = .init(seq: expected, reason: "missing: the log ends at \(expected - 1)")
         }

@@ -20,6 +20,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedRecord(path: String, seq: UInt64, bytes: Int)
     /// A decide closure run inside the write transaction threw; nothing it returned was written.
     case decisionFailed(path: String, reason: String)
+    /// A replay's transform threw on a verified record; replay stopped before it.
+    case transformFailed(path: String, seq: UInt64, reason: String)
     /// A single event is larger than the log accepts.
     case eventTooLarge(path: String, bytes: Int, limit: Int)
     /// Any other LMDB failure, with the operation and LMDB's own message.
@@ -47,6 +49,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
             return "read log at \(path): record \(seq) is \(bytes) bytes, shorter than its \(LogRecord.headerSize)-byte header"
         case .decisionFailed(let path, let reason):
             return "append to log at \(path): the decision inside the write transaction failed: \(reason)"
+        case .transformFailed(let path, let seq, let reason):
+            return "replay log at \(path): event \(seq): \(reason)"
         case .eventTooLarge(let path, let bytes, let limit):
             return "append to log at \(path): an event of \(bytes) bytes exceeds the limit of \(limit) bytes"
         case .lmdb(let path, let operation, let code, let message):

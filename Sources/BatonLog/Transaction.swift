@@ -43,17 +43,6 @@ struct Transaction {
         try LMDBEnvironment.check(rc, path: path, "put")
     }
 
-    /// Deletes `key`; absent keys are not an error.
-    func delete(_ dbi: MDB_dbi, key: [UInt8]) throws(LogError) {
-        var mutableKey = key
-        let rc = mutableKey.withUnsafeMutableBytes { keyBytes in
-            var k = MDB_val(mv_size: keyBytes.count, mv_data: keyBytes.baseAddress)
-            return mdb_del(txn, dbi, &k, nil)
-        }
-        if rc == MDB_NOTFOUND { return }
-        try LMDBEnvironment.check(rc, path: path, "delete")
-    }
-
     /// Reserves `size` bytes for a new last key `seq` (`MDB_APPEND | MDB_RESERVE`) and returns
     /// the buffer to fill before the transaction commits.
     /// - Throws: `LogError.lmdb` with `MDB_KEYEXIST` if `seq` is not above the last key,

@@ -64,7 +64,7 @@ public enum Decider {
         }
         for (name, connection) in state.connections where !connection.queue.isEmpty {
             consider(connection.throttledUntilMicros)
-            if let oldest = connection.recentDispatches.first, let window = rateWindow(state, name) { consider(oldest + window + 1) }
+            if let oldest = connection.recentDispatches.first, let window = rateWindow(state, connection, name) { consider(oldest + window + 1) }
         }
         return next
     }
@@ -100,12 +100,16 @@ public enum Decider {
     }
 
     private static func timeouts(_ state: EngineState, _ now: Int64, into events: inout [Baton_V1_Event]) {
-        for ref in state.active.sorted(by: { ($0.run, $0.index) < ($1.run, $1.index) }) {
-            guard let run = state.runs[ref.run] else { continue }
+        // Only the attempts past their deadline are sorted (for a deterministic order), not all active ones.
+        let due = state.active.filter { ref in
+            guard let run = state.runs[ref.run], let dispatched = run.tasks[ref.index].dispatchedAtMicros,
+                  let timeout = run.spec(of: ref.index).timeout else { return false }
+            return now >= dispatched + EngineState.micros(timeout)
+        }
+        for ref in due.sorted(by: { ($0.run, $0.index) < ($1.run, $1.index) }) {
+            guard let run = state.runs[ref.run], let timeout = run.spec(of: ref.index).timeout else { continue }
             let task = run.tasks[ref.index]
-            guard let dispatched = task.dispatchedAtMicros, let timeout = run.spec(of: ref.index).timeout else { continue }
             let limit = EngineState.micros(timeout)
-            guard now >= dispatched + limit else { continue }
             let name = run.graph.names[ref.index]
             events.append(EventFactory.timedOut(run.id, name, attempt: task.attempt, timeoutMs: UInt64(limit / 1_000)))
             events.append(EventFactory.taskFailed(run.id, name, attempt: task.attempt, errorClass: .timeout,
@@ -143,10 +147,11 @@ public enum Decider {
         "\(run)/\(task)/\(attempt)"
     }
 
-    private static func rateWindow(_ state: EngineState, _ connection: String) -> Int64? {
-        for run in state.runs.values {
-            if let window = run.workflow.connections[connection]?.rate?.window { return EngineState.micros(window) }
-        }
-        return nil
+    /// The rate window that governs the connection's next claim: the one of the run whose task
+    /// is first in its queue (claims read limits the same way). O(1), not a scan of every run.
+    private static func rateWindow(_ state: EngineState, _ connection: ConnectionState, _ name: String) -> Int64? {
+        guard let first = connection.queue.prefix(1).first,
+              let window = state.runs[first.run]?.workflow.connections[name]?.rate?.window else { return nil }
+        return EngineState.micros(window)
     }
 }

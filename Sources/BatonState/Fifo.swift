@@ -24,9 +24,6 @@ struct Fifo<Element: Hashable & Sendable>: Sendable {
         slots[element] = nil
     }
 
-    /// Whether `element` is queued.
-    func contains(_ element: Element) -> Bool { slots[element] != nil }
-
     /// The queued elements in order, at most `limit` of them.
     /// - Complexity: O(slots scanned), dead slots included until `compact` drops them.
     func prefix(_ limit: Int) -> [Element] {
