@@ -12,6 +12,9 @@ enum Admission {
         switch event.body {
         case .connectionThrottled, .snapshotWritten:
             return true
+        case .runsExpired(let e):
+            // Only runs that are still there and finished; an empty expiry is dropped.
+            return e.runIds.contains { state.runs[$0]?.outcome != nil }
         case .workflowRegistered(let e):
             // Registering is needed only when this content is not already the newest version.
             return state.latestDefinition[e.workflow] != EngineState.hex(e.contentHash)

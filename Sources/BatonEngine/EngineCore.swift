@@ -35,14 +35,20 @@ final class EngineCore: Sendable {
     /// - Throws: `EngineError.log` when the append failed (nothing of it was written).
     func commit(_ observations: [Baton_V1_Event], context: @escaping @Sendable (Int64) -> DecisionContext) async throws(EngineError) -> CommitResult {
         let box = Mutex(CommitResult())
-        do {
-            _ = try await log.append(deciding: { [self] view in
-                let result = try decide(view, observations, context)
-                box.withLock { $0 = result }
-                return result.events.map(EventCodec.encode)
-            })
-        } catch {
-            throw .log(error)
+        for attempt in 1...2 {
+            do {
+                _ = try await log.append(deciding: { [self] view in
+                    let result = try decide(view, observations, context)
+                    box.withLock { $0 = result }
+                    return result.events.map(EventCodec.encode)
+                })
+                break
+            } catch {
+                // A projection that must be rebuilt from a compacted log cannot be rebuilt inside
+                // the write transaction: reload it (snapshot + tail) outside, then decide again.
+                guard attempt == 1, inner.withLock({ $0.state.lastSeq == 0 }), (try? log.firstSeq()) ?? 1 > 1 else { throw .log(error) }
+                try catchUp()
+            }
         }
         return box.withLock { $0 }
     }
@@ -53,27 +59,44 @@ final class EngineCore: Sendable {
     /// - Throws: `EngineError.corruptHistory` naming the first bad sequence number.
     @discardableResult
     func catchUp(useSnapshots: Bool = true) throws(EngineError) -> [String] {
-        do {
-            return try inner.withLock { inner in
-                var skipped: [String] = []
-                let head = try log.head()
-                if inner.state.lastSeq > head { inner = Inner() }
-                if inner.state.lastSeq == 0 && useSnapshots { skipped = try loadSnapshot(into: &inner, head: head) }
-                guard inner.state.lastSeq < head else { return skipped }
-                let report = try log.replay(from: max(inner.state.lastSeq + 1, try log.firstSeq()), transform: { seq, _, payload in
-                    try EventCodec.decode(payload, seq: seq)
-                }, consume: { record, event in
-                    try inner.state.apply(event, seq: record.seq, timeMicros: record.timeMicros)
-                })
-                if let bad = report.firstBreak { throw EngineError.corruptHistory("the log's chain is broken at \(bad)") }
-                inner.lastPayload = try log.read(from: inner.state.lastSeq, limit: 1).first?.payload ?? []
-                return skipped
+        // A compaction running beside this may move the live log's floor past where the replay
+        // started reading; that is no damage, so start again from the newer snapshot.
+        for attempt in 1...Self.catchUpAttemptsMax {
+            let floor = (try? log.firstSeq()) ?? 1
+            do {
+                return try inner.withLock { inner in try catchUp(&inner, useSnapshots: useSnapshots) }
+            } catch {
+                let moved = ((try? log.firstSeq()) ?? floor) != floor
+                guard moved, attempt < Self.catchUpAttemptsMax else {
+                    if let error = error as? EngineError { throw error }
+                    throw .corruptHistory(String(describing: error))
+                }
+                inner.withLock { $0 = Inner() }
             }
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw .corruptHistory(String(describing: error))
         }
+        preconditionFailure("catch-up attempts exhausted without an outcome")
+    }
+
+    /// How often start-up starts over because a compaction moved the floor under it.
+    static let catchUpAttemptsMax = 4
+
+    private func catchUp(_ inner: inout Inner, useSnapshots: Bool) throws -> [String] {
+        var skipped: [String] = []
+        let head = try log.head()
+        if inner.state.lastSeq > head { inner = Inner() }
+        if inner.state.lastSeq == 0 && useSnapshots { skipped = try loadSnapshot(into: &inner, head: head) }
+        if inner.state.lastSeq < head {
+            // Events before the live log's floor are read from the archive.
+            let report = try log.replay(from: inner.state.lastSeq + 1, transform: { seq, _, payload in
+                try EventCodec.decode(payload, seq: seq)
+            }, consume: { record, event in
+                try inner.state.apply(event, seq: record.seq, timeMicros: record.timeMicros)
+            })
+            if let bad = report.firstBreak { throw EngineError.corruptHistory("the log's chain is broken at \(bad)") }
+        }
+        let applied = inner.state.lastSeq
+        inner.lastPayload = applied >= (try log.firstSeq()) ? try log.read(from: applied, limit: 1).first?.payload ?? [] : []
+        return skipped
     }
 
     /// The newest snapshot that verifies becomes the projection; the ones that do not are
@@ -147,11 +170,15 @@ final class EngineCore: Sendable {
     private static func catchUp(_ inner: inout Inner, _ view: LogWriteView) throws {
         let applied = inner.state.lastSeq
         var stale = applied > view.head
-        if !stale && applied > 0 {
+        // A projection at the compaction floor came from a snapshot tied to the floor's hash.
+        if !stale && applied > 0 && applied >= view.firstSeq {
             let stored = try view.records(from: applied, limit: 1).first?.payload
             stale = stored != inner.lastPayload
         }
-        if stale { inner = Inner() }
+        if stale {
+            inner = Inner()
+            guard view.firstSeq == 1 else { throw EngineError.corruptHistory("the projection must be reloaded from a snapshot of the compacted log") }
+        }
         try apply(from: inner.state.lastSeq + 1, through: view.head, &inner) { from, limit in
             try view.records(from: from, limit: limit)
         }

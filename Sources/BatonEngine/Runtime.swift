@@ -84,10 +84,15 @@ public final class Runtime: Sendable {
                 group.addTask { [self] in try await perform(effect, inbox: inbox) }
             }
             group.addTask { [self] in try await watchForeignAppends(inbox) }
+            var snapshots = SnapshotCadence(lastSeq: (try? core.log.snapshotSeqs().first) ?? 0, lastMicros: clock.nowMicros(), options: options)
             for _ in 0..<Int.max {
                 try Task.checkCancellation()
                 let result = try await commitStep(inbox.take())
-                let state = core.state
+                var state = core.state
+                if snapshots.isDue(head: state.lastSeq, now: result.timeMicros) {
+                    snapshots.wrote(seq: try await core.writeSnapshot(), now: result.timeMicros)
+                    state = core.state
+                }
                 progress(state)
                 if let outcome = try done(state) { return outcome }
                 var effects = planner.effects(after: result.events, state, runtime: self)
@@ -137,5 +142,31 @@ public final class Runtime: Sendable {
         case .reconcileClaim(let work): await reconcileClaim(work, inbox: inbox)
         case .cancel(let work, let id): await cancel(work, id)
         }
+    }
+}
+
+/// When the runtime writes its next snapshot: every `snapshotEveryEvents` events, or after
+/// `snapshotEvery` when anything was appended, so start-up replays a bounded tail.
+struct SnapshotCadence {
+    private(set) var lastSeq: UInt64
+    private(set) var lastMicros: Int64
+    let everyEvents: UInt64
+    let everyMicros: Int64
+
+    init(lastSeq: UInt64, lastMicros: Int64, options: RuntimeOptions) {
+        self.lastSeq = lastSeq
+        self.lastMicros = lastMicros
+        everyEvents = options.snapshotEveryEvents
+        everyMicros = EngineState.micros(options.snapshotEvery)
+    }
+
+    func isDue(head: UInt64, now: Int64) -> Bool {
+        guard everyEvents > 0, head > lastSeq else { return false }
+        return head - lastSeq >= everyEvents || now - lastMicros >= everyMicros
+    }
+
+    mutating func wrote(seq: UInt64, now: Int64) {
+        lastSeq = seq + 1
+        lastMicros = now
     }
 }

@@ -17,12 +17,16 @@ public struct RuntimeOptions: Sendable {
     public var foreignPollInterval: Duration
     /// How long a claim is protected from other dispatchers; past it, anyone may reconcile it.
     public var claimLease: Duration
+    /// Write a snapshot once this many events were appended since the last one (0: never).
+    public var snapshotEveryEvents: UInt64
+    /// Write a snapshot once this much time passed since the last one, if anything was appended.
+    public var snapshotEvery: Duration
 
     /// Sensible defaults for local work.
     public init(dispatcherID: String, pollInitial: Duration = .milliseconds(20), pollMax: Duration = .seconds(2),
                 callTimeout: Duration = .seconds(60), secrets: [String: String] = [:], claimsPerCommitMax: Int = 512,
                 servedConnections: Set<String>? = nil, foreignPollInterval: Duration = .milliseconds(200),
-                claimLease: Duration = .seconds(60)) {
+                claimLease: Duration = .seconds(60), snapshotEveryEvents: UInt64 = 50_000, snapshotEvery: Duration = .seconds(600)) {
         self.dispatcherID = dispatcherID
         self.pollInitial = pollInitial
         self.pollMax = pollMax
@@ -32,5 +36,7 @@ public struct RuntimeOptions: Sendable {
         self.servedConnections = servedConnections
         self.foreignPollInterval = foreignPollInterval
         self.claimLease = claimLease
+        self.snapshotEveryEvents = snapshotEveryEvents
+        self.snapshotEvery = snapshotEvery
     }
 }

@@ -29,7 +29,7 @@ struct BatchWriter: Sendable {
                 case .payloads(let given):
                     payloads = given
                 case .decide(let body):
-                    let view = LogWriteView(transaction: txn, events: events, head: tip.seq, timeMicros: time)
+                    let view = LogWriteView(transaction: txn, events: events, head: tip.seq, firstSeq: try ChainTip.floor(txn, meta: meta).firstSeq, timeMicros: time)
                     defer { view.invalidate() }
                     do {
                         payloads = try body(view)
@@ -39,6 +39,9 @@ struct BatchWriter: Sendable {
                     }
                 case .snapshot(let seq, let payload):
                     results.append(try SnapshotStore.put(txn, environment, seq: seq, payload: payload, tip: tip, time: time))
+                    continue
+                case .prune(let through, let archive):
+                    results.append(try Pruner.prune(txn, environment, through: through, archive: archive, tip: tip, time: time))
                     continue
                 }
                 if let tooLarge = payloads.first(where: { $0.count > Self.eventBytesMax }) {

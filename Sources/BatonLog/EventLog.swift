@@ -18,12 +18,15 @@ public final class EventLog: Sendable {
         public var initialMapBytes = 64 << 20
         /// The map never grows past this.
         public var maxMapBytes = 1 << 40
+        /// Where archived events are read from, instead of the directory compaction recorded.
+        public var archiveDirectory: String?
 
-        /// The defaults: writable, 64 MiB growing to 1 TiB.
-        public init(readOnly: Bool = false, initialMapBytes: Int = 64 << 20, maxMapBytes: Int = 1 << 40) {
+        /// The defaults: writable, 64 MiB growing to 1 TiB, archive where compaction put it.
+        public init(readOnly: Bool = false, initialMapBytes: Int = 64 << 20, maxMapBytes: Int = 1 << 40, archiveDirectory: String? = nil) {
             self.readOnly = readOnly
             self.initialMapBytes = initialMapBytes
             self.maxMapBytes = maxMapBytes
+            self.archiveDirectory = archiveDirectory
         }
     }
 
@@ -35,6 +38,8 @@ public final class EventLog: Sendable {
         (data.hasSuffix("/") ? String(data.dropLast()) : data) + "/log"
     }
     let environment: LMDBEnvironment
+    let options: Options
+    private let users: FileLock
     private let committer: GroupCommitter?
     private let headWatch: HeadWatch
     private let commits: CommitCounter
@@ -49,12 +54,15 @@ public final class EventLog: Sendable {
                 throw .directoryUnusable(path: directory, reason: "cannot create it (\(error.localizedDescription))")
             }
         }
+        let users = try FileLock.users(directory: directory, readOnly: options.readOnly)
         let environment = try LMDBEnvironment.open(
             path: directory, readOnly: options.readOnly,
             initialMapBytes: options.initialMapBytes, maxMapBytes: options.maxMapBytes)
         try environment.openDatabases(formatVersion: Self.formatVersion)
         self.path = directory
         self.environment = environment
+        self.options = options
+        self.users = users
         let tip = try environment.read { (txn) throws(LogError) in
             try ChainTip.read(txn, events: environment.events, meta: environment.meta)
         }
@@ -77,6 +85,7 @@ public final class EventLog: Sendable {
         committer?.close()
         headWatch.close()
         environment.close()
+        users.release()
     }
 
     /// Appends `payloads` in order and returns after they are durable.
@@ -99,7 +108,7 @@ public final class EventLog: Sendable {
         try await submit(.snapshot(seq: seq, payload: payload))
     }
 
-    private func submit(_ work: AppendRequest.Work) async throws(LogError) -> AppendReceipt {
+    func submit(_ work: AppendRequest.Work) async throws(LogError) -> AppendReceipt {
         guard let committer else { throw .readOnly(path: path) }
         let result = await withCheckedContinuation { continuation in
             committer.submit(AppendRequest(work: work, completion: continuation))
@@ -118,8 +127,32 @@ public final class EventLog: Sendable {
 
     /// The first sequence number the live log holds (1 unless compacted).
     public func firstSeq() throws(LogError) -> UInt64 {
+        try floorMarker().firstSeq
+    }
+
+    /// Where the live log starts and the link before it.
+    func floorMarker() throws(LogError) -> ChainTip.Floor {
         let meta = environment.meta
-        return try environment.read { (txn) throws(LogError) in try ChainTip.floor(txn, meta: meta).firstSeq }
+        return try environment.read { (txn) throws(LogError) in try ChainTip.floor(txn, meta: meta) }
+    }
+
+    /// The archive directory: the one given in the options, else the one compaction recorded.
+    /// - Throws: `LogError` when the meta database cannot be read.
+    public func archiveDirectory() throws(LogError) -> String? {
+        if let given = options.archiveDirectory { return given }
+        let meta = environment.meta
+        return try environment.read { (txn) throws(LogError) in
+            try txn.get(meta, key: LMDBEnvironment.archiveKey).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    /// The archive holding the events before the floor.
+    /// - Throws: `ArchiveError.broken` when no archive directory is known.
+    func archive() throws -> Archive {
+        guard let directory = try archiveDirectory() else {
+            throw ArchiveError.broken(path: path, reason: "events before seq \(try firstSeq()) were compacted, but no archive directory is recorded; name it with --archive")
+        }
+        return Archive(path: directory)
     }
 
     /// Up to `limit` records from `seq` on (at most `RecordReader.pageLimit`), copied out.

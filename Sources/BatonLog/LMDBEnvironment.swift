@@ -29,6 +29,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     static let databaseCount: UInt32 = 4
     static let formatVersionKey = Array("format_version".utf8)
     static let floorKey = Array("floor".utf8)
+    static let archiveKey = Array("archive".utf8)
 
     private init(path: String, readOnly: Bool, env: OpaquePointer, mapBytes: Int, maxMapBytes: Int) {
         self.path = path
@@ -42,11 +43,11 @@ final class LMDBEnvironment: @unchecked Sendable {
 
     /// Opens (or, unless read-only, creates) the environment in `path`.
     /// - Throws: `LogError.directoryUnusable`, `.corruptStore`, `.lmdb`.
-    static func open(path: String, readOnly: Bool, initialMapBytes: Int, maxMapBytes: Int) throws(LogError) -> LMDBEnvironment {
+    static func open(path: String, readOnly: Bool, initialMapBytes: Int, maxMapBytes: Int, extraFlags: UInt32 = 0) throws(LogError) -> LMDBEnvironment {
         var handle: OpaquePointer?
         try check(mdb_env_create(&handle), path: path, "create environment")
         guard let env = handle else { throw .lmdb(path: path, operation: "create environment", code: 0, message: "no handle") }
-        let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
+        let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0) | extraFlags
         var rc = mdb_env_set_maxdbs(env, databaseCount)
         if rc == 0 { rc = mdb_env_set_mapsize(env, initialMapBytes) }
         if rc == 0 { rc = mdb_env_open(env, path, flags, 0o644) }
@@ -57,7 +58,7 @@ final class LMDBEnvironment: @unchecked Sendable {
         var info = MDB_envinfo()
         mdb_env_info(env, &info)
         let environment = LMDBEnvironment(path: path, readOnly: readOnly, env: env, mapBytes: max(info.me_mapsize, initialMapBytes), maxMapBytes: maxMapBytes)
-        try environment.checkFileLength(lastPage: info.me_last_pgno)
+        if extraFlags & UInt32(MDB_NOSUBDIR) == 0 { try environment.checkFileLength(lastPage: info.me_last_pgno) }
         return environment
     }
 
@@ -93,6 +94,15 @@ final class LMDBEnvironment: @unchecked Sendable {
             let target = min(mapBytes * 2, maxMapBytes)
             try Self.check(mdb_env_set_mapsize(env, target), path: path, "grow map to \(target) bytes")
             mapBytes = target
+        }
+    }
+
+    /// Writes a compacted copy of the environment (free pages left out) to `descriptor`.
+    /// - Throws: `LogError.diskFull`, `.lmdb`.
+    func copyCompacted(to descriptor: Int32) throws(LogError) {
+        try gate.withShared { () throws(LogError) in
+            guard !isClosed else { throw .closed(path: path) }
+            try Self.check(mdb_env_copyfd2(env, descriptor, UInt32(MDB_CP_COMPACT)), path: path, "copy the environment compacted")
         }
     }
 

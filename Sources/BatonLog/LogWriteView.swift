@@ -8,14 +8,17 @@ public final class LogWriteView {
     private let events: UInt32
     /// The last sequence number in the log as this closure runs.
     public let head: UInt64
+    /// The first sequence number the live log holds (above 1 once compacted).
+    public let firstSeq: UInt64
     /// The time the events this closure returns will carry.
     public let timeMicros: Int64
     private var isValid = true
 
-    init(transaction: Transaction, events: UInt32, head: UInt64, timeMicros: Int64) {
+    init(transaction: Transaction, events: UInt32, head: UInt64, firstSeq: UInt64, timeMicros: Int64) {
         self.transaction = transaction
         self.events = events
         self.head = head
+        self.firstSeq = firstSeq
         self.timeMicros = timeMicros
     }
 

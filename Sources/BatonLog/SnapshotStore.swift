@@ -96,8 +96,12 @@ extension EventLog {
                 guard record.hash == snapshot.eventHash else {
                     return .failure(SnapshotProblem(seq: seq, reason: "it was taken of a different history (event hash differs)"))
                 }
-            } else if seq == floor.firstSeq - 1, floor.previous.hash != snapshot.eventHash {
-                return .failure(SnapshotProblem(seq: seq, reason: "event hash differs from the compaction floor"))
+            } else if seq == floor.firstSeq - 1 {
+                guard floor.previous.hash == snapshot.eventHash else {
+                    return .failure(SnapshotProblem(seq: seq, reason: "event hash differs from the compaction floor"))
+                }
+            } else {
+                return .failure(SnapshotProblem(seq: seq, reason: "event \(seq) was compacted away (the live log starts at \(floor.firstSeq)), so the snapshot cannot be tied to the chain"))
             }
             return .success(snapshot)
         }

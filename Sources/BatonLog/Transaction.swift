@@ -96,4 +96,35 @@ struct Transaction {
             rc = mdb_cursor_get(cursor, &k, &v, step)
         }
     }
+
+    /// Deletes every entry with a key in `from...through` (keys as big-endian UInt64) and
+    /// returns how many there were.
+    /// - Throws: `LogError` on a failed cursor operation (the transaction must then be aborted).
+    func deleteRange(_ dbi: MDB_dbi, from: UInt64, through: UInt64) throws(LogError) -> UInt64 {
+        guard from <= through else { return 0 }
+        var cursorHandle: OpaquePointer?
+        try LMDBEnvironment.check(mdb_cursor_open(txn, dbi, &cursorHandle), path: path, "open cursor")
+        guard let cursor = cursorHandle else { return 0 }
+        defer { mdb_cursor_close(cursor) }
+        var start = from.bigEndian
+        var k = MDB_val()
+        var v = MDB_val()
+        var rc = withUnsafeMutableBytes(of: &start) { startBytes in
+            k = MDB_val(mv_size: 8, mv_data: startBytes.baseAddress)
+            return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+        }
+        var deleted: UInt64 = 0
+        while rc != MDB_NOTFOUND {
+            try LMDBEnvironment.check(rc, path: path, "read cursor")
+            guard k.mv_size == 8, let keyBase = k.mv_data else {
+                throw .corruptStore(path: path, reason: "a key of \(k.mv_size) bytes in a database of 8-byte keys")
+            }
+            guard UInt64(bigEndian: keyBase.loadUnaligned(as: UInt64.self)) <= through else { break }
+            try LMDBEnvironment.check(mdb_cursor_del(cursor, 0), path: path, "delete")
+            deleted += 1
+            // After a delete the cursor already rests on the next entry; MDB_NEXT returns it.
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
+        }
+        return deleted
+    }
 }

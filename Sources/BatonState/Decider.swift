@@ -93,8 +93,10 @@ public enum Decider {
             }
         }
         if let outcome = run.resolution.runOutcome, run.outcome == nil {
-            let failedLeaves = run.graph.leaves.filter { run.tasks[$0.rawValue].status == .failed }.map { run.graph.name(of: $0) }
-            let reason = outcome == .succeeded ? "every evaluated task succeeded" : "failed: \(failedLeaves.prefix(5).joined(separator: ", "))"
+            // Name the failed leaves; when a handler absorbed the failure (no leaf failed), the failed tasks.
+            var failed = run.graph.leaves.filter { run.tasks[$0.rawValue].status == .failed }.map { run.graph.name(of: $0) }
+            if failed.isEmpty { failed = run.graph.indices.filter { run.tasks[$0.rawValue].status == .failed }.map { run.graph.name(of: $0) } }
+            let reason = outcome == .succeeded ? "every evaluated task succeeded" : "failed: \(failed.prefix(5).joined(separator: ", "))"
             events.append(EventFactory.runFinished(run.id, outcome == .succeeded ? .succeeded : .failed, reason: reason))
         }
     }

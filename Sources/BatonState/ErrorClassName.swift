@@ -17,3 +17,17 @@ extension Baton_V1_ErrorClass {
         }
     }
 }
+
+extension Baton_V1_EdgeCondition {
+    /// The condition's name as written in workflows (`after: { a: failure }`) and shown in replay.
+    public var name: String {
+        switch self {
+        case .unspecified: return "unspecified"
+        case .success: return "success"
+        case .failure: return "failure"
+        case .completion: return "completion"
+        case .skipped: return "skipped"
+        case .UNRECOGNIZED(let value): return "unknown_\(value)"
+        }
+    }
+}

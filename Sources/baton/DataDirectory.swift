@@ -11,9 +11,9 @@ struct DataDirectory {
     var runsPath: String { path + "/runs" }
 
     /// Opens the log, printing a clear error and exiting 3 when that fails.
-    func openLog(readOnly: Bool = false) throws -> EventLog {
+    func openLog(readOnly: Bool = false, archive: String? = nil) throws -> EventLog {
         do {
-            return try EventLog(directory: logPath, clock: SystemLogClock(), options: .init(readOnly: readOnly))
+            return try EventLog(directory: logPath, clock: SystemLogClock(), options: .init(readOnly: readOnly, archiveDirectory: archive))
         } catch {
             printError("baton: \(error)")
             throw BatonExit.storage

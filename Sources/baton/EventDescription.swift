@@ -45,7 +45,7 @@ struct EventDescription {
             fields = ["not_before_us": e.notBeforeUs, "delay_ms": e.delayMs, "jitter_ms": e.jitterMs, "reason": e.reason]
         case .taskSkipped(let e):
             task = e.task
-            detail = "edge \(e.upstream): \(e.reason)"
+            detail = "edge \(e.upstream)\(e.condition == .unspecified ? "" : " (on \(e.condition.name))"): \(e.reason)"
             fields = ["upstream": e.upstream, "reason": e.reason]
         case .taskTimedOut(let e):
             (task, attempt) = (e.task, e.attempt)
@@ -60,13 +60,14 @@ struct EventDescription {
         case .connectionThrottled(let e):
             detail = "\(e.connection) paused until \(e.untilUs): \(e.reason)"
         case .runFinished(let e):
-            detail = "\(e.outcome): \(e.reason)"
+            detail = e.reason.isEmpty ? "\(e.outcome)" : "\(e.outcome) (\(e.reason))"
         case .scheduleFired(let e):
             detail = "\(e.workflow) interval \(e.logicalDateUs)...\(e.intervalEndUs) -> \(e.createdRunID)"
         case .snapshotWritten(let e):
             detail = "at seq \(e.seq)"
         case .runsExpired(let e):
-            detail = "\(e.runIds.count) runs"
+            detail = "\(e.runIds.count) runs finished before \(AuditPrinter.formatTime(e.finishedBeforeUs)): \(e.runIds.prefix(5).joined(separator: ", "))\(e.runIds.count > 5 ? ", …" : "")"
+            fields = ["run_ids": e.runIds, "finished_before_us": e.finishedBeforeUs]
         case .none:
             detail = "unknown event type"
         }
