@@ -14,13 +14,16 @@ final class ArchiveSegmentWriter {
     let directory: String
     let firstSeq: UInt64
     private(set) var count: UInt64 = 0
-    private(set) var bytesWritten = 0
+    private var bytesWritten = 0
     private(set) var lastHash: ChainHash
     private var lastTime: Int64
     private let temporaryPath: String
     private let descriptor: Int32
     private var hasher = SHA256()
     private var buffer: [UInt8] = []
+
+    /// The segment's size so far (written and buffered).
+    var size: Int { bytesWritten + buffer.count }
 
     /// Bytes gathered before one `write(2)`.
     static let bufferBytesMax = 1 << 20

@@ -124,7 +124,7 @@ extension EventLog {
             let current = try writer ?? ArchiveSegmentWriter(directory: archive.path, firstSeq: record.seq, previous: try previousLink(before: record.seq))
             try payload.withUnsafeBytes { try current.add(seq: record.seq, hash: record.hash, timeMicros: record.timeMicros, payload: $0) }
             writer = current
-            if current.bytesWritten >= segmentBytesMax || record.seq == through {
+            if current.size >= segmentBytesMax || record.seq == through {
                 let path = try current.seal()
                 sealed.append(path)
                 progress(.sealed(path: path, throughSeq: record.seq))
