@@ -42,12 +42,14 @@ extension Runtime {
     /// is given), writes a snapshot of the head, and moves every event up to that snapshot into
     /// sealed segments in `archive`, then out of the live log. Safe while others append.
     /// - Throws: `EngineError`, `LogError` or `ArchiveError`.
-    public func compact(archive: String, retainMicros: Int64?, actor: String,
+    public func compact(archive: String, retainMicros: Int64?, segmentBytesMax: Int = 64 << 20,
+                        pruneChunkEvents: UInt64 = EventLog.pruneChunkEventsMax, actor: String,
                         progress: (CompactionStep) -> Void = { _ in }) async throws -> CompactionOutcome {
         var expired = 0
         if let retainMicros { expired = try await expireRuns(olderThanMicros: retainMicros, actor: actor) }
         let seq = try await core.writeSnapshot()
-        let report = try await core.log.compact(through: seq, archive: archive, progress: progress)
+        let report = try await core.log.compact(through: seq, archive: archive, segmentBytesMax: segmentBytesMax,
+                                                 pruneChunkEvents: pruneChunkEvents, progress: progress)
         return CompactionOutcome(expiredRuns: expired, snapshotSeq: seq, log: report)
     }
 }

@@ -40,8 +40,8 @@ struct BatchWriter: Sendable {
                 case .snapshot(let seq, let payload):
                     results.append(try SnapshotStore.put(txn, environment, seq: seq, payload: payload, tip: tip, time: time))
                     continue
-                case .prune(let through, let archive):
-                    results.append(try Pruner.prune(txn, environment, through: through, archive: archive, tip: tip, time: time))
+                case .prune(let through, let chunk, let archive):
+                    results.append(try Pruner.prune(txn, environment, through: through, chunk: chunk, archive: archive, tip: tip, time: time))
                     continue
                 }
                 if let tooLarge = payloads.first(where: { $0.count > Self.eventBytesMax }) {

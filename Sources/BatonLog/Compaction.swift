@@ -39,7 +39,7 @@ extension EventLog {
     ///   `ArchiveError` (the archive is unusable, belongs to another log, or a write failed).
     /// - Complexity: O(events archived); reads them twice (archive, then verify).
     public func compact(through: UInt64, archive directory: String, segmentBytesMax: Int = 64 << 20,
-                        progress: (CompactionStep) -> Void = { _ in }) async throws -> CompactionReport {
+                        pruneChunkEvents: UInt64 = EventLog.pruneChunkEventsMax, progress: (CompactionStep) -> Void = { _ in }) async throws -> CompactionReport {
         let lock = try FileLock.exclusive(directory: path, name: FileLock.compactFile) { [path] _ in
             .directoryUnusable(path: path, reason: "another `baton compact` is working on this log")
         }
@@ -65,7 +65,7 @@ extension EventLog {
         }
         while try firstSeq() <= through {
             let before = try firstSeq()
-            _ = try await submit(.prune(through: through, archive: archive.path))
+            _ = try await submit(.prune(through: through, chunk: max(1, min(pruneChunkEvents, Self.pruneChunkEventsMax)), archive: archive.path))
             let after = try firstSeq()
             guard after > before else { throw ArchiveError.broken(path: path, reason: "pruning made no progress at seq \(before)") }
             report.removedEvents += after - before
@@ -141,17 +141,17 @@ extension EventLog {
 /// Removes archived events from the live log, one bounded chunk per write transaction, each
 /// moving the floor with the events it removes, so a crash leaves a consistent log.
 enum Pruner {
-    /// Removes events from the floor through `through` (at most `pruneChunkEventsMax`), moves
+    /// Removes events from the floor through `through` (at most `chunk` of them), moves
     /// the floor past them, records `archive`, and drops snapshots that can no longer be tied to
     /// the live log (those before the new floor's previous event).
-    static func prune(_ txn: Transaction, _ environment: LMDBEnvironment, through: UInt64, archive: String, tip: ChainTip, time: Int64) throws(LogError) -> Result<AppendReceipt, LogError> {
+    static func prune(_ txn: Transaction, _ environment: LMDBEnvironment, through: UInt64, chunk: UInt64, archive: String, tip: ChainTip, time: Int64) throws(LogError) -> Result<AppendReceipt, LogError> {
         let floor = try ChainTip.floor(txn, meta: environment.meta)
         let unchanged = AppendReceipt(firstSeq: tip.seq + 1, lastSeq: tip.seq, timeMicros: time)
         guard through >= floor.firstSeq else { return .success(unchanged) }
         guard through <= tip.seq else {
             return .failure(.sequenceOutOfRange(path: txn.path, seq: through, first: floor.firstSeq, head: tip.seq))
         }
-        let last = min(through, floor.firstSeq + EventLog.pruneChunkEventsMax - 1)
+        let last = min(through, floor.firstSeq + chunk - 1)
         guard let record = try RecordReader.read(txn, environment.events, from: last, limit: 1).first else {
             throw .corruptStore(path: txn.path, reason: "event \(last) is missing below the head \(tip.seq)")
         }

@@ -9,9 +9,9 @@ struct AppendRequest: Sendable {
         case decide(@Sendable (LogWriteView) throws -> [[UInt8]])
         /// Store a snapshot of the projections as of `seq` (appends no event).
         case snapshot(seq: UInt64, payload: [UInt8])
-        /// Remove one chunk of archived events (at most through `through`) from the live log,
-        /// moving the floor and recording the archive directory (appends no event).
-        case prune(through: UInt64, archive: String)
+        /// Remove one chunk of at most `chunk` archived events (at most through `through`) from
+        /// the live log, moving the floor and recording the archive directory (appends no event).
+        case prune(through: UInt64, chunk: UInt64, archive: String)
     }
 
     let work: Work

@@ -46,6 +46,12 @@ struct CompactCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Rewrite the data file without free pages (every process using the log must be stopped).")
     var shrink = false
 
+    @Option(name: .long, help: .hidden)
+    var segmentBytes = 64 << 20
+
+    @Option(name: .long, help: .hidden)
+    var pruneChunk = EventLog.pruneChunkEventsMax
+
     func validate() throws {
         guard archive != nil || shrink else { throw ValidationError("give --archive DIR (to compact) and/or --shrink") }
         if retain != nil && archive == nil { throw ValidationError("--retain needs --archive: runs expire as part of a compaction") }
@@ -66,7 +72,7 @@ struct CompactCommand: AsyncParsableCommand {
         do {
             for warning in try runtime.recover() { printError("baton: warning: skipped \(warning)") }
             let retainMicros = retain.flatMap(DurationText.parse).map(EngineState.micros)
-            let outcome = try await runtime.compact(archive: archive, retainMicros: retainMicros, actor: "compact") { step in
+            let outcome = try await runtime.compact(archive: archive, retainMicros: retainMicros, segmentBytesMax: segmentBytes, pruneChunkEvents: pruneChunk, actor: "compact") { step in
                 switch step {
                 case .sealed(let path, let seq): printError("baton: sealed \(path) (through seq \(seq))")
                 case .verified(let events): printError("baton: verified \(events) archived events by reading them back")

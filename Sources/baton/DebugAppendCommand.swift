@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonEvents
 import BatonLog
 import Foundation
 
@@ -23,12 +24,20 @@ struct DebugAppendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Events per append.")
     var batch = 1
 
+    @Flag(name: .long, help: "Write valid Baton events (ConnectionThrottled on connection <tag>, reason <tag>-<index>-<k>), so projections, snapshots and compaction accept the log.")
+    var events = false
+
     func run() async throws {
         let log = try EventLog(directory: EventLog.directory(inData: data), clock: SystemLogClock())
         defer { log.close() }
         var index = 0
         while count == 0 || index < count {
-            let payloads = (0..<max(1, batch)).map { Array("\(tag)-\(index)-\($0)".utf8) }
+            let payloads = (0..<max(1, batch)).map { k in
+                events ? EventCodec.encode(.with {
+                    $0.actor = "debug-append"
+                    $0.connectionThrottled = .with { $0.connection = tag; $0.reason = "\(tag)-\(index)-\(k)" }
+                }) : Array("\(tag)-\(index)-\(k)".utf8)
+            }
             let receipt = try await log.append(payloads)
             // One line per acknowledged append: "ack <first> <last> <tag>-<index>".
             // Unbuffered, so a SIGKILL right after cannot swallow an acknowledged line.

@@ -58,7 +58,8 @@ struct EventDescription {
             (task, attempt, platformRunID) = (e.task, e.attempt, e.platformRunID)
             detail = "\(e.platformRunID) is \(e.state) (\(e.detail))"
         case .connectionThrottled(let e):
-            detail = "\(e.connection) paused until \(e.untilUs): \(e.reason)"
+            detail = "\(e.connection) paused until \(AuditPrinter.formatTime(e.untilUs)): \(e.reason)"
+            fields = ["connection": e.connection, "until_us": e.untilUs, "reason": e.reason]
         case .runFinished(let e):
             detail = e.reason.isEmpty ? "\(e.outcome)" : "\(e.outcome) (\(e.reason))"
         case .scheduleFired(let e):

@@ -30,6 +30,51 @@ public enum BatonProcess {
     }
 }
 
+extension BatonProcess {
+    /// A `baton` child running in the background; its stdout is discarded, its stderr kept in a file.
+    public final class Running: @unchecked Sendable {
+        // Safety: `process` is started once in `init`; afterwards only its thread-safe queries,
+        // `waitUntilExit` and a signal are used.
+        private let process = Process()
+        private let errorPath: String
+
+        init(_ arguments: [String], executable: String) throws {
+            errorPath = NSTemporaryDirectory() + "baton-child-\(UInt64.random(in: 0...UInt64.max)).err"
+            _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+            try process.run()
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: errorPath) }
+
+        /// Whether it has not exited yet.
+        public var isRunning: Bool { process.isRunning }
+
+        /// SIGKILLs it and waits until it is gone.
+        public func kill() {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        /// Waits for it to exit and returns its status.
+        public var exitCode: Int32 {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        /// What it printed to stderr so far.
+        public var stderr: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
+    }
+
+    /// Starts `baton arguments...` in the background.
+    public static func start(_ arguments: [String], executable: String = BuiltProducts.path(of: "baton")) throws -> Running {
+        try Running(arguments, executable: executable)
+    }
+}
+
 /// Data handed from a reader thread.
 final class LockedData: @unchecked Sendable {
     // Safety: every access holds `lock`.
