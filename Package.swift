@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "BatonEngineTests",
             dependencies: ["BatonEngine", "BatonState", "BatonPlatforms", "BatonModel", "BatonEvents", "BatonLog", "BatonTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
