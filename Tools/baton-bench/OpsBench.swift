@@ -21,12 +21,16 @@ struct OpsBench: AsyncParsableCommand {
     @Option(help: "Runs created and driven together.")
     var batch = 500
 
+    @Option(help: "Keep the data directory here (and reuse its log if it has one) instead of a scratch directory.")
+    var data: String?
+
     func run() async throws {
         let clock = SystemEngineClock()
-        let dir = Measure.scratch("ops")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = data ?? Measure.scratch("ops")
+        defer { if data == nil { try? FileManager.default.removeItem(atPath: dir) } }
         let logDir = dir + "/log"
-        let fill = try await Measure.seconds { try await fillLog(logDir, clock) }
+        let reuse = FileManager.default.fileExists(atPath: logDir + "/data.mdb")
+        let fill = reuse ? 0 : try await Measure.seconds { try await fillLog(logDir, clock) }
         let head = try EventLog(directory: logDir, clock: clock).head()
         print(String(format: "filled %d events in %d runs (%.0f events/run) in %.1f s", head, runs, Double(head) / Double(runs), fill))
 
