@@ -14,6 +14,11 @@
 /// Same rules as events.proto: field numbers are forever. The resolution of each run's DAG is
 /// stored exactly (which edge decided a skip depends on the order outcomes arrived in).
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 public import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -44,6 +49,10 @@ public nonisolated struct Baton_V1_Snapshot: Sendable {
 
   /// Newest definition hash (hex) per workflow name.
   public var latestDefinition: Dictionary<String,String> = [:]
+
+  /// Each run as its own encoded SnapshotRun, so runs encode and decode in parallel. Writers use
+  /// this instead of `runs`; readers accept both.
+  public var runBlobs: [Data] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -298,7 +307,7 @@ fileprivate nonisolated let _protobuf_package = "baton.v1"
 
 nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -312,6 +321,7 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.runs) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.connections) }()
       case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.latestDefinition) }()
+      case 7: try { try decoder.decodeRepeatedBytesField(value: &self.runBlobs) }()
       default: break
       }
     }
@@ -336,6 +346,9 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.latestDefinition.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.latestDefinition, fieldNumber: 6)
     }
+    if !self.runBlobs.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.runBlobs, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -346,6 +359,7 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.runs != rhs.runs {return false}
     if lhs.connections != rhs.connections {return false}
     if lhs.latestDefinition != rhs.latestDefinition {return false}
+    if lhs.runBlobs != rhs.runBlobs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

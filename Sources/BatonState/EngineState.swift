@@ -22,6 +22,8 @@ public struct EngineState: Sendable, Equatable {
     public internal(set) var active: Set<TaskRef> = []
     /// Runs the decider owes events.
     var runsWithWork: Set<String> = []
+    /// The DAG of each definition, built once and shared (copy-on-write) by all its runs.
+    private(set) var graphs: [String: WorkflowGraph] = [:]
 
     /// An empty projection.
     public init() {}
@@ -68,7 +70,9 @@ public struct EngineState: Sendable, Equatable {
     /// Loads a registered definition's text.
     mutating func restoreDefinition(hash: String, workflow: String, source: String, path: String, seq: UInt64) throws(StateError) {
         do {
-            definitions[hash] = try WorkflowLoader.parse(source, file: path.isEmpty ? workflow : path)
+            let definition = try WorkflowLoader.parse(source, file: path.isEmpty ? workflow : path)
+            definitions[hash] = definition
+            graphs[hash] = WorkflowGraph(definition)
             definitionSources[hash] = DefinitionSource(workflow: workflow, text: source, path: path)
         } catch {
             throw StateError(seq: seq, reason: "registered definition of \(workflow) does not load: \(error)")
@@ -109,8 +113,8 @@ public struct EngineState: Sendable, Equatable {
             throw StateError(seq: seq, reason: "run \(id) names definition \(hash.prefix(12)) of \(e.workflow), which was never registered")
         }
         guard runs[id] == nil else { throw StateError(seq: seq, reason: "run \(id) created twice") }
-        var run = RunState(id: id, workflow: workflow, workflowHash: hash, params: e.params, logicalDateMicros: e.logicalDateUs,
-                           trigger: e.trigger.name, actor: actor, createdAtMicros: time)
+        var run = RunState(id: id, workflow: workflow, graph: graphs[hash] ?? WorkflowGraph(workflow), workflowHash: hash, params: e.params,
+                           logicalDateMicros: e.logicalDateUs, trigger: e.trigger.name, actor: actor, createdAtMicros: time)
         run.absorb(run.resolution.start())
         runs[id] = run
         noteWork(id)

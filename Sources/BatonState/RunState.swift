@@ -36,12 +36,12 @@ public struct RunState: Sendable, Equatable {
     /// Retries decided and waiting for their time.
     var retryTimers: Set<Int> = []
 
-    init(id: String, workflow: Workflow, workflowHash: String, params: [String: String], logicalDateMicros: Int64,
+    init(id: String, workflow: Workflow, graph: WorkflowGraph, workflowHash: String, params: [String: String], logicalDateMicros: Int64,
          trigger: String, actor: String, createdAtMicros: Int64) {
         self.id = id
         self.workflow = workflow
         self.workflowHash = workflowHash
-        self.graph = WorkflowGraph(workflow)
+        self.graph = graph
         self.params = params
         self.logicalDateMicros = logicalDateMicros
         self.trigger = trigger

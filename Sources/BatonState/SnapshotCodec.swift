@@ -16,7 +16,11 @@ public enum SnapshotCodec {
                 .with { $0.hashHex = hash; $0.workflow = source.workflow; $0.source = source.text; $0.sourcePath = source.path }
             }
         }
-        snapshot.runs = state.runs.keys.sorted().compactMap { state.runs[$0].map(encode) }
+        // Runs are stored as separately encoded messages so both directions work on them in parallel.
+        let ids = state.runs.keys.sorted()
+        let runs = ids.compactMap { state.runs[$0] }
+        let seq = state.lastSeq
+        snapshot.runBlobs = inParallel(runs.count) { (index: Int) -> Data in encodeBlob(runs[index], seq: seq) }
         snapshot.connections = state.connections.keys.sorted().compactMap { name in
             state.connections[name].map { connection in
                 .with {
@@ -50,12 +54,31 @@ public enum SnapshotCodec {
         }
         state.restoreLatest(snapshot.latestDefinition)
         for run in snapshot.runs { try state.restoreRun(try decode(run, state, seq: snapshot.seq)) }
+        let definitions = state
+        let restored = inParallel(snapshot.runBlobs.count) { index -> Result<RunState, StateError> in
+            do {
+                return .success(try decode(try Baton_V1_SnapshotRun(serializedBytes: snapshot.runBlobs[index]), definitions, seq: snapshot.seq))
+            } catch let error as StateError {
+                return .failure(error)
+            } catch {
+                return .failure(StateError(seq: snapshot.seq, reason: "snapshot run \(index) does not decode: \(error)"))
+            }
+        }
+        for run in restored { try state.restoreRun(try run.get()) }
         for connection in snapshot.connections {
             state.restoreConnection(connection.name, recent: connection.recentDispatchesUs, throttledUntil: connection.throttledUntilUs,
                                     queue: connection.queue.map { TaskRef(run: $0.run, index: Int($0.index)) })
         }
         state.restorePosition(seq: snapshot.seq, time: snapshot.lastTimeUs)
         return state
+    }
+
+    private static func encodeBlob(_ run: RunState, seq: UInt64) -> Data {
+        do {
+            return try encode(run).serializedBytes()
+        } catch {
+            preconditionFailure("encode snapshot run \(run.id) at \(seq): \(error)")
+        }
     }
 
     private static func encode(_ run: RunState) -> Baton_V1_SnapshotRun {
@@ -80,8 +103,9 @@ public enum SnapshotCodec {
         guard let workflow = state.definitions[run.workflowHashHex] else {
             throw StateError(seq: seq, reason: "snapshot run \(run.id) names unknown definition \(run.workflowHashHex.prefix(12))")
         }
-        var restored = RunState(id: run.id, workflow: workflow, workflowHash: run.workflowHashHex, params: run.params,
-                                logicalDateMicros: run.logicalDateUs, trigger: run.trigger, actor: run.actor, createdAtMicros: run.createdAtUs)
+        var restored = RunState(id: run.id, workflow: workflow, graph: state.graphs[run.workflowHashHex] ?? WorkflowGraph(workflow),
+                                workflowHash: run.workflowHashHex, params: run.params, logicalDateMicros: run.logicalDateUs,
+                                trigger: run.trigger, actor: run.actor, createdAtMicros: run.createdAtUs)
         guard run.tasks.count == restored.graph.count else {
             throw StateError(seq: seq, reason: "snapshot run \(run.id) has \(run.tasks.count) tasks, its graph \(restored.graph.count)")
         }
@@ -103,5 +127,38 @@ public enum SnapshotCodec {
         restored.finishedAtMicros = run.outcome.isEmpty ? nil : run.finishedAtUs
         restored.deriveWorklists()
         return restored
+    }
+
+    /// The most threads encoding or decoding runs side by side.
+    static let workersMax = 8
+
+    /// `body(0..<count)` computed on up to `workersMax` threads, in index order. Pure work: each
+    /// index is computed once, by one thread.
+    static func inParallel<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+        guard count > 1 else { return (0..<count).map(body) }
+        let workers = min(workersMax, max(1, ProcessInfo.processInfo.activeProcessorCount), count)
+        let slots = ParallelSlots<T>(count: count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in (worker * count / workers)..<((worker + 1) * count / workers) { slots.set(index, body(index)) }
+        }
+        return slots.values()
+    }
+}
+
+/// Result slots filled by parallel workers.
+private final class ParallelSlots<T: Sendable>: @unchecked Sendable {
+    // Safety: every index is written by exactly one worker, and `values` runs only after
+    // `concurrentPerform` returned, which orders all writes before the reads.
+    private var slots: [T?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) { slots.withUnsafeMutableBufferPointer { $0[index] = value } }
+
+    func values() -> [T] {
+        slots.map { value in
+            guard let value else { preconditionFailure("parallel slot left empty") }
+            return value
+        }
     }
 }
