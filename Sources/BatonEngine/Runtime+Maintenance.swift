@@ -45,6 +45,8 @@ extension Runtime {
     public func compact(archive: String, retainMicros: Int64?, segmentBytesMax: Int = 64 << 20,
                         pruneChunkEvents: UInt64 = EventLog.pruneChunkEventsMax, actor: String,
                         progress: (CompactionStep) -> Void = { _ in }) async throws -> CompactionOutcome {
+        try core.catchUp()
+        guard core.state.lastSeq > 0 else { return CompactionOutcome(expiredRuns: 0, snapshotSeq: 0, log: CompactionReport()) }
         var expired = 0
         if let retainMicros { expired = try await expireRuns(olderThanMicros: retainMicros, actor: actor) }
         let seq = try await core.writeSnapshot()

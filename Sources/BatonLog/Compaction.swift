@@ -13,6 +13,14 @@ public struct CompactionReport: Sendable, Equatable {
     public var firstLiveSeq: UInt64 = 1
     /// The last event the archive holds now.
     public var archiveLastSeq: UInt64 = 0
+
+    /// A compaction that did nothing.
+    public init() {}
+
+    init(firstLiveSeq: UInt64, archiveLastSeq: UInt64) {
+        self.firstLiveSeq = firstLiveSeq
+        self.archiveLastSeq = archiveLastSeq
+    }
 }
 
 /// A step of a compaction, for progress output.

@@ -79,6 +79,7 @@ struct CompactCommand: AsyncParsableCommand {
                 case .pruned(let first): printError("baton: live log now starts at seq \(first)")
                 }
             }
+            guard outcome.snapshotSeq > 0 else { return print("nothing to compact: the log is empty") }
             let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
             let rate = seconds > 0 ? Int(Double(outcome.log.archivedEvents) / seconds) : 0
             print("""

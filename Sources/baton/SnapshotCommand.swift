@@ -28,6 +28,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         let runtime = Runtime(log: log, platforms: .init([:]), clock: clock, options: RuntimeOptions(dispatcherID: "snapshot"))
         do {
             for warning in try runtime.recover() { printError("baton: warning: skipped \(warning)") }
+            guard runtime.state.lastSeq > 0 else { return print("nothing to snapshot: the log is empty") }
             let start = ContinuousClock.now
             let seq = try await runtime.writeSnapshot()
             let state = runtime.state

@@ -71,4 +71,30 @@ import Testing
         #expect(missing.isEmpty, "seed \(seed): acknowledged but missing: \(missing.prefix(5))")
         #expect(acks.count > 200, "the writers made progress: \(acks.count) acknowledged appends")
     }
+
+    @Test func compactingBesideARunningEngineKeepsTheRunExact() async throws {
+        let dir = TemporaryDirectory("compact-beside")
+        defer { dir.remove() }
+        let file = dir.appending("chain.yaml")
+        var yaml = "name: chain\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  t0: {}\n"
+        for index in 1..<120 { yaml += "  t\(index): { after: [t\(index - 1)] }\n" }
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try BatonProcess.start(["run", file, "--data", dir.path, "--run-id", "c1"])
+        var compactions = 0
+        while run.isRunning && compactions < 40 {
+            let compact = try BatonProcess.run(["compact", "--data", dir.path, "--archive", dir.appending("archive"), "--prune-chunk", "7"])
+            #expect(compact.status == 0, "\(compact.stderr)")
+            compactions += 1
+        }
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(compactions >= 2, "the run finished before compactions could overlap it")
+        let verify = try BatonProcess.run(["replay", "--data", dir.path, "--verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let status = try BatonProcess.run(["status", "--data", dir.path, "c1", "--json"])
+        #expect(status.stdout.contains("\"status\":\"succeeded\""), "\(status.stdout)")
+        // Each of the 120 tasks was dispatched exactly once across archive and live log.
+        let dispatched = try BatonProcess.run(["replay", "--data", dir.path, "--json"]).stdout.split(separator: "\n")
+            .filter { $0.contains("\"type\":\"TaskDispatched\"") }
+        #expect(dispatched.count == 120)
+    }
 }
