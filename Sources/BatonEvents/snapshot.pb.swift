@@ -54,6 +54,27 @@ public nonisolated struct Baton_V1_Snapshot: Sendable {
   /// this instead of `runs`; readers accept both.
   public var runBlobs: [Data] = []
 
+  /// The newest interval each workflow's schedule fired for.
+  public var scheduleFires: [Baton_V1_SnapshotScheduleFire] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Baton_V1_SnapshotScheduleFire: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var workflow: String = String()
+
+  public var logicalDateUs: Int64 = 0
+
+  public var intervalEndUs: Int64 = 0
+
+  public var runID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -307,7 +328,7 @@ fileprivate nonisolated let _protobuf_package = "baton.v1"
 
 nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0\u{3}schedule_fires\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -322,6 +343,7 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.connections) }()
       case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.latestDefinition) }()
       case 7: try { try decoder.decodeRepeatedBytesField(value: &self.runBlobs) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.scheduleFires) }()
       default: break
       }
     }
@@ -349,6 +371,9 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.runBlobs.isEmpty {
       try visitor.visitRepeatedBytesField(value: self.runBlobs, fieldNumber: 7)
     }
+    if !self.scheduleFires.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.scheduleFires, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -360,6 +385,52 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.connections != rhs.connections {return false}
     if lhs.latestDefinition != rhs.latestDefinition {return false}
     if lhs.runBlobs != rhs.runBlobs {return false}
+    if lhs.scheduleFires != rhs.scheduleFires {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_SnapshotScheduleFire: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SnapshotScheduleFire"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}workflow\0\u{3}logical_date_us\0\u{3}interval_end_us\0\u{3}run_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.workflow) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.logicalDateUs) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.intervalEndUs) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.workflow.isEmpty {
+      try visitor.visitSingularStringField(value: self.workflow, fieldNumber: 1)
+    }
+    if self.logicalDateUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.logicalDateUs, fieldNumber: 2)
+    }
+    if self.intervalEndUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.intervalEndUs, fieldNumber: 3)
+    }
+    if !self.runID.isEmpty {
+      try visitor.visitSingularStringField(value: self.runID, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_SnapshotScheduleFire, rhs: Baton_V1_SnapshotScheduleFire) -> Bool {
+    if lhs.workflow != rhs.workflow {return false}
+    if lhs.logicalDateUs != rhs.logicalDateUs {return false}
+    if lhs.intervalEndUs != rhs.intervalEndUs {return false}
+    if lhs.runID != rhs.runID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -22,6 +22,8 @@ public struct EngineState: Sendable, Equatable {
     public internal(set) var active: Set<TaskRef> = []
     /// Runs the decider owes events.
     var runsWithWork: Set<String> = []
+    /// The newest interval each workflow's schedule fired for, by workflow name.
+    public private(set) var scheduleFires: [String: ScheduleFire] = [:]
     /// The DAG of each definition, built once and shared (copy-on-write) by all its runs.
     private(set) var graphs: [String: WorkflowGraph] = [:]
 
@@ -51,7 +53,11 @@ public struct EngineState: Sendable, Equatable {
             connections[e.connection] = connection
         case .runsExpired(let e):
             for id in e.runIds { runs[id] = nil; runsWithWork.remove(id) }
-        case .scheduleFired, .snapshotWritten, .none:
+        case .scheduleFired(let e):
+            if e.intervalEndUs > scheduleFires[e.workflow]?.intervalEndMicros ?? .min {
+                scheduleFires[e.workflow] = ScheduleFire(logicalDateMicros: e.logicalDateUs, intervalEndMicros: e.intervalEndUs, runID: e.createdRunID)
+            }
+        case .snapshotWritten, .none:
             break
         default:
             try applyTaskEvent(event, seq: seq, time: timeMicros)
@@ -102,6 +108,8 @@ public struct EngineState: Sendable, Equatable {
         connections[name] = connection
     }
 
+    mutating func restoreScheduleFire(_ workflow: String, _ fire: ScheduleFire) { scheduleFires[workflow] = fire }
+
     mutating func restorePosition(seq: UInt64, time: Int64) {
         lastSeq = seq
         lastTimeMicros = time
@@ -139,6 +147,16 @@ public struct EngineState: Sendable, Equatable {
     public static func hex(_ data: some Sequence<UInt8>) -> String {
         data.map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// The data interval a schedule last fired for, and the run it created.
+public struct ScheduleFire: Sendable, Equatable {
+    /// The start of the interval (the run's logical date), µs.
+    public let logicalDateMicros: Int64
+    /// Its end (the cron match that fired it), µs.
+    public let intervalEndMicros: Int64
+    /// The run created for it.
+    public let runID: String
 }
 
 /// The text a definition was registered with.

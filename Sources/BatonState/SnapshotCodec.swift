@@ -21,6 +21,11 @@ public enum SnapshotCodec {
         let runs = ids.compactMap { state.runs[$0] }
         let seq = state.lastSeq
         snapshot.runBlobs = inParallel(runs.count) { (index: Int) -> Data in encodeBlob(runs[index], seq: seq) }
+        snapshot.scheduleFires = state.scheduleFires.keys.sorted().compactMap { workflow in
+            state.scheduleFires[workflow].map { fire in
+                .with { $0.workflow = workflow; $0.logicalDateUs = fire.logicalDateMicros; $0.intervalEndUs = fire.intervalEndMicros; $0.runID = fire.runID }
+            }
+        }
         snapshot.connections = state.connections.keys.sorted().compactMap { name in
             state.connections[name].map { connection in
                 .with {
@@ -68,6 +73,9 @@ public enum SnapshotCodec {
         for connection in snapshot.connections {
             state.restoreConnection(connection.name, recent: connection.recentDispatchesUs, throttledUntil: connection.throttledUntilUs,
                                     queue: connection.queue.map { TaskRef(run: $0.run, index: Int($0.index)) })
+        }
+        for fire in snapshot.scheduleFires {
+            state.restoreScheduleFire(fire.workflow, ScheduleFire(logicalDateMicros: fire.logicalDateUs, intervalEndMicros: fire.intervalEndUs, runID: fire.runID))
         }
         state.restorePosition(seq: snapshot.seq, time: snapshot.lastTimeUs)
         return state
