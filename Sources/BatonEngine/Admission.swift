@@ -12,6 +12,9 @@ enum Admission {
         switch event.body {
         case .connectionThrottled, .snapshotWritten:
             return true
+        case .scheduleFired(let e):
+            // Inside the lock: an interval fires once, whoever else is firing schedules.
+            return e.intervalEndUs > state.scheduleFires[e.workflow]?.intervalEndMicros ?? .min
         case .runsExpired(let e):
             // Only runs that are still there and finished; an empty expiry is dropped.
             return e.runIds.contains { state.runs[$0]?.outcome != nil }

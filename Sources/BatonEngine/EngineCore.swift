@@ -154,7 +154,16 @@ final class EngineCore: Sendable {
                 inner.lastPayload = EventCodec.encode(event)
                 result.events.append(event)
             }
-            for event in observations where Admission.admits(event, inner.state) { try append(event) }
+            // A refused ScheduleFired takes the RunCreated it names with it.
+            var refusedRuns: Set<String> = []
+            for event in observations {
+                if case .runCreated = event.body, refusedRuns.contains(event.runID) { continue }
+                if Admission.admits(event, inner.state) {
+                    try append(event)
+                } else if case .scheduleFired(let e) = event.body {
+                    refusedRuns.insert(e.createdRunID)
+                }
+            }
             let decisionContext = context(view.timeMicros)
             for _ in 0..<Self.decisionRoundsMax {
                 let decided = Decider.decide(inner.state, decisionContext)

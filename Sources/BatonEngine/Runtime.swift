@@ -4,6 +4,7 @@ public import BatonState
 import BatonEvents
 import BatonPlatforms
 import Crypto
+import Synchronization
 
 /// The effectful shell: appends what the decider returns, calls platforms, and appends what they
 /// answered. It decides nothing itself.
@@ -12,6 +13,8 @@ public final class Runtime: Sendable {
     let platforms: PlatformSet
     let clock: any EngineClock
     let options: RuntimeOptions
+    /// The inbox of the loop running now, so work appended outside it can wake it.
+    private let loopInbox = Mutex<Inbox?>(nil)
 
     /// A runtime over an open log.
     public init(log: EventLog, platforms: PlatformSet, clock: any EngineClock, options: RuntimeOptions) {
@@ -35,6 +38,18 @@ public final class Runtime: Sendable {
     /// the next start-up replays only what comes after it. Returns its sequence number.
     /// - Throws: `EngineError`.
     public func writeSnapshot() async throws(EngineError) -> UInt64 { try await core.writeSnapshot() }
+
+    /// Registers `workflow` as the newest version of its name unless it already is; returns
+    /// whether a `WorkflowRegistered` was appended.
+    /// - Throws: `EngineError`.
+    public func register(_ workflow: Workflow, sourcePath: String, actor: String) async throws(EngineError) -> Bool {
+        let hash = Array(SHA256.hash(data: Array(workflow.source.utf8)))
+        let registration = EventFactory.workflowRegistered(workflow.name, hash: hash, definition: workflow.source, sourcePath: sourcePath, actor: actor)
+        let result = try await core.commit([registration]) { now in DecisionContext(now: now, scanDeadlines: false) }
+        let appended = result.events.contains { if case .workflowRegistered = $0.body { return true } else { return false } }
+        if appended { wake() }
+        return appended
+    }
 
     /// Registers `workflow` (when its content is new) and creates run `runID` (when it does not
     /// exist yet). Returns whether the run was created now.
@@ -76,6 +91,8 @@ public final class Runtime: Sendable {
     private func loop(progress: @Sendable (EngineState) -> Void, done: (EngineState) throws -> RunState.Outcome?) async throws -> RunState.Outcome {
         try await withThrowingTaskGroup(of: Void.self) { group in
             let inbox = Inbox()
+            loopInbox.withLock { $0 = inbox }
+            defer { loopInbox.withLock { $0 = nil } }
             var waiter = inbox.waiter()
             var planner = EffectPlanner(dispatcherID: options.dispatcherID, servedConnections: options.servedConnections)
             var timerAt: Int64?
@@ -112,6 +129,9 @@ public final class Runtime: Sendable {
             preconditionFailure("runtime loop ended")
         }
     }
+
+    /// Wakes the running loop (if any) to look at the log: after this process appended outside it.
+    public func wake() { loopInbox.withLock { $0?.wake() } }
 
     /// Wakes the loop when another process appended to the log (the in-process head watch only
     /// sees this process's own commits).

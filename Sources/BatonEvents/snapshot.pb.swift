@@ -57,6 +57,9 @@ public nonisolated struct Baton_V1_Snapshot: Sendable {
   /// The newest interval each workflow's schedule fired for.
   public var scheduleFires: [Baton_V1_SnapshotScheduleFire] = []
 
+  /// When each workflow name was first registered (µs).
+  public var firstRegisteredUs: Dictionary<String,Int64> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -328,7 +331,7 @@ fileprivate nonisolated let _protobuf_package = "baton.v1"
 
 nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0\u{3}schedule_fires\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0\u{3}schedule_fires\0\u{3}first_registered_us\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -344,6 +347,7 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
       case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.latestDefinition) }()
       case 7: try { try decoder.decodeRepeatedBytesField(value: &self.runBlobs) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.scheduleFires) }()
+      case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: &self.firstRegisteredUs) }()
       default: break
       }
     }
@@ -374,6 +378,9 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.scheduleFires.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.scheduleFires, fieldNumber: 8)
     }
+    if !self.firstRegisteredUs.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: self.firstRegisteredUs, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -386,6 +393,7 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.latestDefinition != rhs.latestDefinition {return false}
     if lhs.runBlobs != rhs.runBlobs {return false}
     if lhs.scheduleFires != rhs.scheduleFires {return false}
+    if lhs.firstRegisteredUs != rhs.firstRegisteredUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -22,6 +22,8 @@ public struct EngineState: Sendable, Equatable {
     public internal(set) var active: Set<TaskRef> = []
     /// Runs the decider owes events.
     var runsWithWork: Set<String> = []
+    /// When each workflow name was first registered (µs): a schedule owes nothing from before.
+    public private(set) var firstRegisteredMicros: [String: Int64] = [:]
     /// The newest interval each workflow's schedule fired for, by workflow name.
     public private(set) var scheduleFires: [String: ScheduleFire] = [:]
     /// The DAG of each definition, built once and shared (copy-on-write) by all its runs.
@@ -40,6 +42,7 @@ public struct EngineState: Sendable, Equatable {
         switch event.body {
         case .workflowRegistered(let e):
             try register(e, seq: seq)
+            if firstRegisteredMicros[e.workflow] == nil { firstRegisteredMicros[e.workflow] = timeMicros }
         case .runCreated(let e):
             try createRun(e, id: event.runID, actor: event.actor, seq: seq, time: timeMicros)
         case .runFinished(let e):
@@ -109,6 +112,8 @@ public struct EngineState: Sendable, Equatable {
     }
 
     mutating func restoreScheduleFire(_ workflow: String, _ fire: ScheduleFire) { scheduleFires[workflow] = fire }
+
+    mutating func restoreFirstRegistered(_ registered: [String: Int64]) { firstRegisteredMicros = registered }
 
     mutating func restorePosition(seq: UInt64, time: Int64) {
         lastSeq = seq

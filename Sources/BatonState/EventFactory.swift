@@ -85,11 +85,20 @@ public enum EventFactory {
     }
 
     public static func runCreated(_ run: String, workflow: String, hash: [UInt8], params: [String: String], logicalDate: Int64,
-                                  trigger: Baton_V1_Trigger, actor: String) -> Baton_V1_Event {
+                                  intervalEnd: Int64? = nil, trigger: Baton_V1_Trigger, actor: String) -> Baton_V1_Event {
         event(run, actor: actor) {
             $0.runCreated = .with {
                 $0.workflow = workflow; $0.workflowHash = .init(hash); $0.params = params
-                $0.logicalDateUs = logicalDate; $0.intervalEndUs = logicalDate; $0.trigger = trigger
+                $0.logicalDateUs = logicalDate; $0.intervalEndUs = intervalEnd ?? logicalDate; $0.trigger = trigger
+            }
+        }
+    }
+
+    /// A schedule's fire for one data interval; appended with the `RunCreated` it names.
+    public static func scheduleFired(_ workflow: String, logicalDate: Int64, intervalEnd: Int64, run: String, actor: String) -> Baton_V1_Event {
+        event("", actor: actor) {
+            $0.scheduleFired = .with {
+                $0.workflow = workflow; $0.logicalDateUs = logicalDate; $0.intervalEndUs = intervalEnd; $0.createdRunID = run
             }
         }
     }

@@ -21,6 +21,7 @@ public enum SnapshotCodec {
         let runs = ids.compactMap { state.runs[$0] }
         let seq = state.lastSeq
         snapshot.runBlobs = inParallel(runs.count) { (index: Int) -> Data in encodeBlob(runs[index], seq: seq) }
+        snapshot.firstRegisteredUs = state.firstRegisteredMicros
         snapshot.scheduleFires = state.scheduleFires.keys.sorted().compactMap { workflow in
             state.scheduleFires[workflow].map { fire in
                 .with { $0.workflow = workflow; $0.logicalDateUs = fire.logicalDateMicros; $0.intervalEndUs = fire.intervalEndMicros; $0.runID = fire.runID }
@@ -74,6 +75,7 @@ public enum SnapshotCodec {
             state.restoreConnection(connection.name, recent: connection.recentDispatchesUs, throttledUntil: connection.throttledUntilUs,
                                     queue: connection.queue.map { TaskRef(run: $0.run, index: Int($0.index)) })
         }
+        state.restoreFirstRegistered(snapshot.firstRegisteredUs)
         for fire in snapshot.scheduleFires {
             state.restoreScheduleFire(fire.workflow, ScheduleFire(logicalDateMicros: fire.logicalDateUs, intervalEndMicros: fire.intervalEndUs, runID: fire.runID))
         }
