@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The only target that sees LMDB's C API.
@@ -58,12 +59,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "BatonHost", dependencies: ["BatonEngine"], swiftSettings: strict),
+        .target(
+            name: "BatonHost",
+            dependencies: [
+                "BatonEngine", "BatonModel", "BatonState", "BatonLog", "BatonPlatforms",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "baton",
             dependencies: [
                 "BatonHost", "BatonEngine", "BatonState", "BatonPlatforms", "BatonLog", "BatonEvents", "BatonModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -107,6 +118,11 @@ let package = Package(
             name: "BatonEngineTests",
             dependencies: ["BatonEngine", "BatonState", "BatonPlatforms", "BatonModel", "BatonEvents", "BatonLog", "BatonTestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatonHostTests",
+            dependencies: ["BatonHost", "BatonEngine", "BatonState", "BatonModel", "BatonLog", "BatonPlatforms", "BatonTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
