@@ -16,6 +16,9 @@ public struct DefinitionSync: Sendable {
         public var registered: [String] = []
         /// Files refused now (each content reported once).
         public var rejected: [Rejection] = []
+
+        /// A sync that did nothing.
+        public init() {}
     }
 
     let directory: WorkflowDirectory

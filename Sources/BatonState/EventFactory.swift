@@ -96,7 +96,7 @@ public enum EventFactory {
 
     /// A schedule's fire for one data interval; appended with the `RunCreated` it names.
     public static func scheduleFired(_ workflow: String, logicalDate: Int64, intervalEnd: Int64, run: String, actor: String) -> Baton_V1_Event {
-        event("", actor: actor) {
+        event(run, actor: actor) {
             $0.scheduleFired = .with {
                 $0.workflow = workflow; $0.logicalDateUs = logicalDate; $0.intervalEndUs = intervalEnd; $0.createdRunID = run
             }

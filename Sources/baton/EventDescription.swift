@@ -17,7 +17,9 @@ struct EventDescription {
             fields = ["workflow": e.workflow, "content_hash": EngineState.hex(e.contentHash)]
         case .runCreated(let e):
             let params = e.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            detail = "\(e.workflow) (definition \(EngineState.hex(e.workflowHash).prefix(12))) trigger \(e.trigger.name) by \(event.actor)\(params.isEmpty ? "" : " params \(params)")"
+            let interval = e.trigger == .schedule || e.trigger == .backfill
+                ? " interval \(AuditPrinter.formatTime(e.logicalDateUs)) to \(AuditPrinter.formatTime(e.intervalEndUs))" : ""
+            detail = "\(e.workflow) (definition \(EngineState.hex(e.workflowHash).prefix(12))) trigger \(e.trigger.name) by \(event.actor)\(interval)\(params.isEmpty ? "" : " params \(params)")"
             fields = ["workflow": e.workflow, "workflow_hash": EngineState.hex(e.workflowHash), "trigger": e.trigger.name, "params": e.params]
         case .taskQueued(let e):
             (task, attempt) = (e.task, e.attempt)
@@ -63,7 +65,8 @@ struct EventDescription {
         case .runFinished(let e):
             detail = e.reason.isEmpty ? "\(e.outcome)" : "\(e.outcome) (\(e.reason))"
         case .scheduleFired(let e):
-            detail = "\(e.workflow) interval \(e.logicalDateUs)...\(e.intervalEndUs) -> \(e.createdRunID)"
+            detail = "\(e.workflow) interval \(AuditPrinter.formatTime(e.logicalDateUs)) to \(AuditPrinter.formatTime(e.intervalEndUs)) creates \(e.createdRunID)"
+            fields = ["workflow": e.workflow, "logical_date_us": e.logicalDateUs, "interval_end_us": e.intervalEndUs, "created_run_id": e.createdRunID]
         case .snapshotWritten(let e):
             detail = "at seq \(e.seq)"
         case .runsExpired(let e):

@@ -50,6 +50,9 @@ extension BatonProcess {
 
         deinit { try? FileManager.default.removeItem(atPath: errorPath) }
 
+        /// Its process ID, for sending signals.
+        public var processIdentifier: Int32 { process.processIdentifier }
+
         /// Whether it has not exited yet.
         public var isRunning: Bool { process.isRunning }
 

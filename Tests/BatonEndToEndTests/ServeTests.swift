@@ -1,0 +1,61 @@
+import BatonTestSupport
+import Foundation
+import Testing
+
+/// `baton serve` as a real process: it registers and reloads definitions, fires a schedule, runs
+/// what it created, and stops on SIGTERM with exit 0.
+@Suite struct ServeTests {
+    static func minutely(tasks: [String]) -> String {
+        "name: minutely\nschedule: { cron: \"* * * * *\", catchup: false }\nconnections:\n  simc: { platform: sim }\n"
+            + "defaults: { connection: simc }\ntasks:\n" + tasks.map { "  \($0): {}\n" }.joined()
+    }
+
+    /// Polls `condition` every 200 ms for up to `seconds`.
+    private func eventually(_ seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return try condition()
+    }
+
+    private func replay(_ data: String, _ arguments: [String] = []) throws -> String {
+        try BatonProcess.run(["replay", "--data", data] + arguments).stdout
+    }
+
+    @Test func serveRegistersReloadsFiresASchedulesAndStopsOnSIGTERM() async throws {
+        let dir = TemporaryDirectory("serve")
+        defer { dir.remove() }
+        let workflows = dir.appending("workflows")
+        let data = dir.appending("data")
+        try FileManager.default.createDirectory(atPath: workflows, withIntermediateDirectories: true)
+        try Self.minutely(tasks: ["a"]).write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
+        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--log-format", "json"])
+        defer { if host.isRunning { host.kill() } }
+
+        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        // An invalid edit is reported and registers nothing.
+        try "name: minutely\ntasks: [".write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
+        #expect(try await eventually(20) { host.stderr.contains("workflow file rejected") }, "\(host.stderr)")
+        // A valid edit is a new version.
+        try Self.minutely(tasks: ["a", "b"]).write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
+        #expect(try await eventually(20) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
+
+        // The next minute boundary fires the schedule; the host runs the run it created.
+        #expect(try await eventually(90) { try replay(data).contains("RunFinished") }, "\(host.stderr)")
+        let audit = try replay(data)
+        #expect(audit.contains("ScheduleFired") && audit.contains("trigger schedule by host"))
+        let status = try BatonProcess.run(["status", "--data", data])
+        #expect(status.stdout.contains("succeeded"), "\(status.stdout)")
+
+        let stop = Date()
+        kill(pid(of: host), SIGTERM)
+        #expect(host.exitCode == 0, "\(host.stderr)")
+        #expect(Date().timeIntervalSince(stop) < 10)
+        #expect(host.stderr.contains("\"message\":\"host stopped\""))
+        #expect(try BatonProcess.run(["replay", "--data", data, "--verify"]).status == 0)
+    }
+
+    private func pid(of process: BatonProcess.Running) -> Int32 { process.processIdentifier }
+}
