@@ -52,7 +52,7 @@ import Testing
         defer { fixture.temporary.remove() }
         let gate = fixture.temporary.appending("gate")
         // Waits (bounded) for the gate file, so "still running" does not depend on timing.
-        let script = #"i=0; while [ ! -e "$0" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done; echo '{"gated": true}' > "$BATON_OUTPUT""#
+        let script = #"i=0; while [ ! -e "$0" ] && [ $i -lt 12000 ]; do sleep 0.01; i=$((i+1)); done; echo '{"gated": true}' > "$BATON_OUTPUT""#
         var submitter: ProcessPlatform? = fixture.makePlatform()
         let id = try await submitter?.submit(request("r1/t/1", command: ["/bin/sh", "-c", script, gate]))
         submitter = nil
