@@ -56,7 +56,7 @@ extension Runtime {
         return tick
     }
 
-    private static func bytes(hex: String) -> [UInt8] {
+    static func bytes(hex: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var iterator = hex.utf8.makeIterator()
         while let high = iterator.next(), let low = iterator.next() {

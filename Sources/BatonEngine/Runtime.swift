@@ -1,7 +1,7 @@
 public import BatonLog
 public import BatonModel
 public import BatonState
-import BatonEvents
+public import BatonEvents
 import BatonPlatforms
 import Crypto
 import Synchronization
@@ -49,6 +49,30 @@ public final class Runtime: Sendable {
         let appended = result.events.contains { if case .workflowRegistered = $0.body { return true } else { return false } }
         if appended { wake() }
         return appended
+    }
+
+    /// Creates run `runID` of the newest registered definition of `workflowName`, unless a run
+    /// with that ID exists (the ID is the idempotency key: asking twice creates one run).
+    /// Returns whether it was created now. Whoever serves the data directory runs it.
+    /// - Throws: `EngineError.unknownWorkflow`, `.runIDConflict` when the ID belongs to another
+    ///   workflow, or a log failure.
+    public func trigger(_ workflowName: String, runID: String, params: [String: String], trigger: Baton_V1_Trigger,
+                        actor: String) async throws(EngineError) -> Bool {
+        try core.catchUp()
+        let state = core.state
+        guard let hash = state.latestDefinition[workflowName], state.definitions[hash] != nil else { throw .unknownWorkflow(workflowName) }
+        if let existing = state.runs[runID] {
+            guard existing.workflow.name == workflowName else {
+                throw .runIDConflict(runID: runID, existingWorkflow: existing.workflow.name, requestedWorkflow: workflowName)
+            }
+            return false
+        }
+        let now = clock.nowMicros()
+        let creation = EventFactory.runCreated(runID, workflow: workflowName, hash: Self.bytes(hex: hash), params: params,
+                                               logicalDate: now, trigger: trigger, actor: actor)
+        let result = try await core.commit([creation]) { now in DecisionContext(now: now, scanDeadlines: false) }
+        wake()
+        return result.events.contains { $0.runID == runID && $0.kindName == "RunCreated" }
     }
 
     /// Registers `workflow` (when its content is new) and creates run `runID` (when it does not

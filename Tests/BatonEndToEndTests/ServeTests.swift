@@ -58,4 +58,43 @@ import Testing
     }
 
     private func pid(of process: BatonProcess.Running) -> Int32 { process.processIdentifier }
+
+    @Test func sigtermWithAHundredProcessTasksInFlightThenRestartRunsEachTaskOnce() async throws {
+        let dir = TemporaryDirectory("serve-sigterm")
+        defer { dir.remove() }
+        let workflows = dir.appending("workflows")
+        let data = dir.appending("data")
+        let ledger = dir.appending("ledger")
+        for path in [workflows, ledger] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        var yaml = "name: wide\nconnections:\n  local: { platform: process, max_in_flight: 100 }\ndefaults: { connection: local, retry: { attempts: 1 } }\ntasks:\n"
+        for index in 0..<100 {
+            yaml += "  t\(index):\n    command: [\"/bin/sh\", \"-c\", \"echo started >> \\\"$1/$0.log\\\"; sleep 3\", \"t\(index)\", \"\(ledger)\"]\n"
+        }
+        try yaml.write(toFile: workflows + "/wide.yaml", atomically: true, encoding: .utf8)
+        let first = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data])
+        defer { if first.isRunning { first.kill() } }
+        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(first.stderr)")
+        let trigger = try BatonProcess.run(["trigger", "wide", "--run-id", "w1", "--data", data])
+        #expect(trigger.status == 0 && trigger.stdout == "w1\n", "\(trigger.stderr)")
+        let again = try BatonProcess.run(["trigger", "wide", "--run-id", "w1", "--data", data])
+        #expect(again.stdout.contains("exists already"))
+        #expect(try await eventually(30) { try replay(data, ["--json"]).components(separatedBy: "\"TaskDispatched\"").count > 40 }, "\(first.stderr)")
+
+        kill(first.processIdentifier, SIGTERM)
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        let second = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data])
+        defer { if second.isRunning { second.kill() } }
+        #expect(try await eventually(60) { try replay(data).contains("RunFinished") }, "\(second.stderr)")
+        kill(second.processIdentifier, SIGTERM)
+        #expect(second.exitCode == 0, "\(second.stderr)")
+
+        let status = try BatonProcess.run(["status", "--data", data, "w1"])
+        #expect(status.stdout.contains("run w1 succeeded"), "\(status.stdout)")
+        var starts: [String: Int] = [:]
+        for index in 0..<100 {
+            let text = (try? String(contentsOfFile: ledger + "/t\(index).log", encoding: .utf8)) ?? ""
+            starts["t\(index)"] = text.split(separator: "\n").count
+        }
+        #expect(starts.values.allSatisfy { $0 == 1 }, "tasks not started exactly once: \(starts.filter { $0.value != 1 })")
+    }
 }

@@ -81,10 +81,14 @@ import Testing
         try await run("old", log, clock)
         try await Task.sleep(for: .milliseconds(300))
         try await run("new", log, clock)
-        let finished = try #require(try startUp(log, clock, snapshots: true).runs["new"]?.finishedAtMicros)
-        // Keep what finished within 150 ms before "new" finished (plus the time since).
-        let retain = clock.nowMicros() - finished + 150_000
-        let outcome = try await runtime(log, clock).compact(archive: dir.appending("archive"), retainMicros: retain, actor: "test")
+        let runs = try startUp(log, clock, snapshots: true).runs
+        let oldFinished = try #require(runs["old"]?.finishedAtMicros)
+        let newFinished = try #require(runs["new"]?.finishedAtMicros)
+        // The maintenance clock reads a fixed time, so the cutoff falls exactly between the two.
+        let now = newFinished + 100_000
+        let retain = now - (oldFinished + newFinished) / 2
+        let maintenance = Runtime(log: log, platforms: PlatformSet([:]), clock: SimulatedClock(start: now), options: RuntimeOptions(dispatcherID: "m"))
+        let outcome = try await maintenance.compact(archive: dir.appending("archive"), retainMicros: retain, actor: "test")
         #expect(outcome.expiredRuns == 1)
         let state = try startUp(log, clock, snapshots: true)
         #expect(state.runs["old"] == nil && state.runs["new"] != nil)
@@ -97,7 +101,7 @@ import Testing
         }
         #expect(expiries == [["old"]])
         // A second pass finds nothing more to expire.
-        #expect(try await runtime(log, clock).expireRuns(olderThanMicros: retain, actor: "test") == 0)
+        #expect(try await maintenance.expireRuns(olderThanMicros: retain, actor: "test") == 0)
     }
 
     @Test func theRuntimeWritesSnapshotsOnItsOwnCadence() async throws {
