@@ -97,4 +97,35 @@ import Testing
         }
         #expect(starts.values.allSatisfy { $0 == 1 }, "tasks not started exactly once: \(starts.filter { $0.value != 1 })")
     }
+
+    @Test func aRunKeepsItsDefinitionWhileTheFileChangesUnderIt() async throws {
+        let dir = TemporaryDirectory("serve-reload")
+        defer { dir.remove() }
+        let workflows = dir.appending("workflows")
+        let data = dir.appending("data")
+        try FileManager.default.createDirectory(atPath: workflows, withIntermediateDirectories: true)
+        func version(_ tasks: [String]) -> String {
+            "name: evolving\nconnections:\n  local: { platform: process }\ndefaults: { connection: local }\ntasks:\n"
+                + tasks.enumerated().map { "  \($1): { command: [\"/bin/sleep\", \"2\"]\($0 > 0 ? ", after: [\(tasks[$0 - 1])]" : "") }\n" }.joined()
+        }
+        try version(["extract"]).write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
+        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data])
+        defer { if host.isRunning { host.kill() } }
+        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        #expect(try BatonProcess.run(["trigger", "evolving", "--run-id", "old", "--data", data]).status == 0)
+        #expect(try await eventually(20) { try replay(data).contains("TaskDispatched") }, "\(host.stderr)")
+        // While "old" runs, the file gains a task, then an invalid edit follows.
+        try version(["extract", "publish"]).write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
+        #expect(try await eventually(20) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
+        #expect(try BatonProcess.run(["trigger", "evolving", "--run-id", "new", "--data", data]).status == 0)
+        try "name: evolving\ntasks: {".write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
+        #expect(try await eventually(20) { host.stderr.contains("rejected") }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).components(separatedBy: "RunFinished").count == 3 }, "\(host.stderr)")
+        kill(host.processIdentifier, SIGTERM)
+        #expect(host.exitCode == 0)
+        #expect(try BatonProcess.run(["status", "--data", data, "old"]).stdout.contains("run old succeeded in"))
+        #expect(try BatonProcess.run(["status", "--data", data, "old"]).stdout.contains("1 succeeded"))
+        #expect(try BatonProcess.run(["status", "--data", data, "new"]).stdout.contains("2 succeeded"))
+        #expect(try replay(data).components(separatedBy: "WorkflowRegistered").count == 3, "the invalid edit registered nothing")
+    }
 }
