@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The only target that sees LMDB's C API.
@@ -65,6 +66,7 @@ let package = Package(
                 "BatonEngine", "BatonModel", "BatonState", "BatonLog", "BatonPlatforms",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
@@ -75,6 +77,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
@@ -122,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BatonHostTests",
-            dependencies: ["BatonHost", "BatonEngine", "BatonState", "BatonModel", "BatonLog", "BatonPlatforms", "BatonTestSupport"],
+            dependencies: [
+                "BatonHost", "BatonEngine", "BatonState", "BatonModel", "BatonLog", "BatonPlatforms", "BatonTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import BatonHost
 import BatonEvents
 import BatonLog
 import Foundation
@@ -52,7 +53,7 @@ struct AuditPrinter {
         ]
         if let took { object["elapsed_us"] = took }
         object.merge(description.fields) { current, _ in current }
-        return try StatusJSON.encode(object)
+        return try RunJSON.encode(object)
     }
 
     static func formatTime(_ micros: Int64) -> String {

@@ -1,3 +1,4 @@
+import BatonHost
 import Foundation
 import Logging
 
@@ -20,7 +21,7 @@ struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = "\(value)"
         }
-        guard let line = try? StatusJSON.encode(object) else { return }
+        guard let line = try? RunJSON.encode(object) else { return }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

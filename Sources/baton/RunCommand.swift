@@ -1,3 +1,4 @@
+import BatonHost
 import ArgumentParser
 import BatonEngine
 import BatonModel
@@ -70,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let state = runtime.state
         if json {
-            print(try StatusJSON.render(state, runID: id))
+            print(try RunJSON.render(state, runID: id))
         } else if let run = state.runs[id] {
             print(Summary.line(run))
         }

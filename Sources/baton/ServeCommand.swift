@@ -2,6 +2,7 @@ import ArgumentParser
 import BatonEngine
 import BatonHost
 import Foundation
+import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -23,11 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
             progress, closes the log and exits 0. Work already on the platforms keeps running \
             and is reconciled by run ID on the next start.
 
-            The HTTP API, metrics and alerts are not built yet.
+            The HTTP API (Specs/http-api.yaml) listens on --listen, loopback only for now: API             tokens, which any other address needs, are not built yet. Metrics and alerts are not             built yet either.
 
             Examples:
               baton serve --workflows ./workflows --data ./baton-data
-              baton serve --workflows /etc/baton/workflows --log-format json
+              baton serve --workflows /etc/baton/workflows --log-format json --listen 127.0.0.1:9090
+              curl -s localhost:8080/v1/runs?status=failed
             """
     )
 
@@ -40,11 +42,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log format: human or json (one object per line on stderr).")
     var logFormat = "human"
 
+    @Option(name: .long, help: "Where the HTTP API listens, host:port (loopback only until API tokens exist).")
+    var listen = "127.0.0.1:8080"
+
+    /// The host and port of `--listen`.
+    var address: (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host.isEmpty ? nil : (host, port)
+    }
+
     func validate() throws {
         guard ["human", "json"].contains(logFormat) else { throw ValidationError("--log-format \(logFormat): expected human or json") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: workflows, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("--workflows \(workflows): not a directory")
+        }
+        guard let address else { throw ValidationError("--listen \(listen): expected host:port, e.g. 127.0.0.1:8080") }
+        guard ["127.0.0.1", "localhost", "::1"].contains(address.host) else {
+            throw ValidationError("--listen \(listen): listening beyond loopback needs API tokens (--token-file), which are not built yet; use 127.0.0.1")
         }
     }
 
@@ -66,7 +82,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("host starting", metadata: ["workflows": "\(workflows)", "data": "\(data)", "dispatcher": "\(id)",
                                                     "seq": "\(runtime.state.lastSeq)", "runs": "\(runtime.state.runs.count)"])
             let host = Host(runtime: runtime, clock: clock, options: HostOptions(workflowsDirectory: workflows), logger: logger)
-            let group = ServiceGroup(services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            let (bind, port) = address ?? ("127.0.0.1", 8080)
+            let api = Application(router: HostAPI.router(runtime: runtime, actor: "api"),
+                                  configuration: .init(address: .hostname(bind, port: port), serverName: "baton"), logger: logger)
+            let group = ServiceGroup(services: [host, api], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         } catch {
             logger.critical("host failed", metadata: ["error": "\(error)"])

@@ -1,3 +1,4 @@
+import BatonHost
 import ArgumentParser
 import BatonEngine
 import BatonLog
@@ -46,12 +47,12 @@ struct StatusCommand: AsyncParsableCommand {
                 printError("baton: no run \(id) in \(data)")
                 throw BatonExit.badInput
             }
-            if json { print(try StatusJSON.encode(StatusJSON.object(found))) } else { printRun(found) }
+            if json { print(try RunJSON.encode(RunJSON.object(found))) } else { printRun(found) }
             return
         }
         let runs = state.runs.values.sorted { ($0.createdAtMicros, $0.id) < ($1.createdAtMicros, $1.id) }
         if json {
-            print(try StatusJSON.encode(runs.map { ["run_id": $0.id, "workflow": $0.workflow.name, "status": $0.outcome?.rawValue ?? "running"] }))
+            print(try RunJSON.encode(runs.map { ["run_id": $0.id, "workflow": $0.workflow.name, "status": $0.outcome?.rawValue ?? "running"] }))
         } else if runs.isEmpty {
             print("no runs in \(data)")
         } else {

@@ -1,14 +1,17 @@
-import BatonState
+public import BatonState
 import Foundation
 
-/// The JSON shapes of `baton status --json` (DESIGN.md §7).
-enum StatusJSON {
-    static func render(_ state: EngineState, runID: String) throws -> String {
+/// The JSON shape of a run, shared by `baton status --json` and the HTTP API (DESIGN.md §7).
+public enum RunJSON {
+    /// One run as a JSON string (`{}` for an unknown ID).
+    /// - Throws: when the value cannot be serialised (it always can).
+    public static func render(_ state: EngineState, runID: String) throws -> String {
         guard let run = state.runs[runID] else { return "{}" }
         return try encode(object(run))
     }
 
-    static func object(_ run: RunState) -> [String: Any] {
+    /// One run as a JSON-serialisable dictionary.
+    public static func object(_ run: RunState) -> [String: Any] {
         let tasks: [[String: Any]] = run.tasks.indices.map { index in
             let task = run.tasks[index]
             var entry: [String: Any] = [
@@ -25,7 +28,9 @@ enum StatusJSON {
         ]
     }
 
-    static func encode(_ value: Any) throws -> String {
+    /// A JSON-serialisable value as compact JSON with sorted keys.
+    /// - Throws: when `value` holds something JSON cannot.
+    public static func encode(_ value: Any) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

@@ -1,0 +1,103 @@
+public import BatonEngine
+import BatonModel
+import BatonState
+import Foundation
+public import Hummingbird
+
+/// The host's HTTP API (`Specs/http-api.yaml`): JSON in and out; errors are JSON with a message
+/// naming the problem (unknown IDs 404, malformed input 400, well-formed but unacceptable 422,
+/// a run ID taken by another workflow 409).
+public enum HostAPI {
+    /// The largest request body accepted (413 beyond).
+    public static let requestBytesMax = 64 << 10
+    /// The most runs one page lists.
+    public static let pageSizeMax = 500
+
+    /// The routes, over `runtime` (whose projection the host keeps current).
+    public static func router(runtime: Runtime, actor: String) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/v1/health") { _, _ in
+            try json(["status": "ok", "seq": runtime.state.lastSeq])
+        }
+        router.get("/v1/workflows") { _, _ in
+            let state = runtime.state
+            return try json(["workflows": state.latestDefinition.keys.sorted().compactMap { WorkflowJSON.summary($0, state, now: nowMicros()) }])
+        }
+        router.get("/v1/workflows/:name") { _, context in
+            let name = try context.parameters.require("name")
+            guard let detail = WorkflowJSON.detail(name, runtime.state) else { throw notFound("workflow \(name) is not registered") }
+            return try json(detail)
+        }
+        router.post("/v1/workflows/:name/runs") { request, context in
+            let name = try context.parameters.require("name")
+            let body = try await TriggerBody.decode(request)
+            let id = body.runID ?? "\(name)-\(UInt64(nowMicros()))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+            do {
+                let created = try await runtime.trigger(name, runID: id, params: body.params, trigger: .api, actor: actor)
+                return try json(["run_id": id, "created": created], status: created ? .created : .ok)
+            } catch EngineError.unknownWorkflow {
+                throw notFound("workflow \(name) is not registered")
+            } catch EngineError.runIDConflict(let id, let existing, _) {
+                throw HTTPError(.conflict, message: "run ID \(id) belongs to a run of workflow \(existing)")
+            }
+        }
+        router.get("/v1/runs") { request, _ in
+            try json(try RunsPage(request.uri.queryParameters).list(runtime.state))
+        }
+        router.get("/v1/runs/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let run = runtime.state.runs[id] else { throw notFound("run \(id) does not exist") }
+            return try json(RunJSON.object(run))
+        }
+        router.get("/v1/connections") { _, _ in
+            try json(["connections": ConnectionJSON.all(runtime.state, now: nowMicros())])
+        }
+        return router
+    }
+
+    static func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+
+    static func notFound(_ message: String) -> HTTPError { HTTPError(.notFound, message: message) }
+
+    static func json(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response {
+        let text = try RunJSON.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The body of a trigger: `{"run_id": "...", "params": {"k": "v"}}`, both optional.
+struct TriggerBody {
+    var runID: String?
+    var params: [String: String] = [:]
+
+    static func decode(_ request: Request) async throws -> TriggerBody {
+        let buffer = try await request.body.collect(upTo: HostAPI.requestBytesMax)
+        guard buffer.readableBytes > 0 else { return TriggerBody() }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
+            throw HTTPError(.badRequest, message: "the body is not a JSON object")
+        }
+        var body = TriggerBody()
+        for key in object.keys where key != "run_id" && key != "params" {
+            throw HTTPError(.unprocessableContent, message: "unknown field \(key) (expected run_id, params)")
+        }
+        if let id = object["run_id"] {
+            guard let id = id as? String, isRunID(id) else {
+                throw HTTPError(.unprocessableContent, message: "run_id must be 1 to 128 of A-Z a-z 0-9 _ - . :")
+            }
+            body.runID = id
+        }
+        if let params = object["params"] {
+            guard let params = params as? [String: String] else {
+                throw HTTPError(.unprocessableContent, message: "params must be an object of strings")
+            }
+            body.params = params
+        }
+        return body
+    }
+
+    static func isRunID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { byte in
+            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || [45, 46, 58, 95].contains(byte)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import BatonModel
+import BatonState
+import Foundation
+
+/// Workflows as the API shows them: a summary for lists, the definition and DAG for one.
+enum WorkflowJSON {
+    /// Name, current version, schedule with its next fire time, and the newest run.
+    static func summary(_ name: String, _ state: EngineState, now: Int64) -> [String: Any]? {
+        guard let hash = state.latestDefinition[name], let workflow = state.definitions[hash] else { return nil }
+        var object: [String: Any] = ["name": name, "version": hash, "tasks": workflow.tasks.count]
+        if let schedule = workflow.schedule {
+            var entry: [String: Any] = ["cron": schedule.cron, "timezone": schedule.timeZone, "catchup": schedule.catchup,
+                                        "max_active_runs": schedule.maxActiveRuns]
+            if let zone = TimeZone(identifier: schedule.timeZone), let cron = try? CronSchedule(schedule.cron, timeZone: zone),
+               let next = cron.next(after: Date(timeIntervalSince1970: Double(now) / 1_000_000)) {
+                entry["next_fire_us"] = Int64(next.timeIntervalSince1970 * 1_000_000)
+            }
+            if let fire = state.scheduleFires[name] { entry["last_interval_end_us"] = fire.intervalEndMicros }
+            object["schedule"] = entry
+        }
+        let newest = state.runs.values.filter { $0.workflow.name == name }.max { ($0.createdAtMicros, $0.id) < ($1.createdAtMicros, $1.id) }
+        if let newest {
+            object["last_run"] = ["run_id": newest.id, "status": newest.outcome?.rawValue ?? "running", "created_at_us": newest.createdAtMicros]
+        }
+        return object
+    }
+
+    /// The summary plus the definition's source and its DAG: every node with its upstream edges.
+    static func detail(_ name: String, _ state: EngineState) -> [String: Any]? {
+        guard var object = summary(name, state, now: HostAPI.nowMicros()), let hash = state.latestDefinition[name],
+              let workflow = state.definitions[hash] else { return nil }
+        object["source"] = state.definitionSources[hash]?.text ?? workflow.source
+        let graph = WorkflowGraph(workflow)
+        object["dag"] = graph.indices.map { index -> [String: Any] in
+            ["task": graph.name(of: index),
+             "after": graph.upstreams(of: index).map { ["task": graph.name(of: $0.task), "on": $0.condition.rawValue] }]
+        }
+        return object
+    }
+}
+
+/// Connections with their limits and what they hold now.
+enum ConnectionJSON {
+    static func all(_ state: EngineState, now: Int64) -> [[String: Any]] {
+        var specs: [String: ConnectionSpec] = [:]
+        for hash in state.latestDefinition.values {
+            for (name, spec) in state.definitions[hash]?.connections ?? [:] { specs[name] = spec }
+        }
+        let names = Set(specs.keys).union(state.connections.keys).sorted()
+        return names.map { name in
+            let connection = state.connections[name]
+            var object: [String: Any] = ["name": name, "in_flight": connection?.inFlight ?? 0, "queued": connection?.queueDepth ?? 0]
+            if let limit = specs[name]?.maxInFlight { object["max_in_flight"] = limit }
+            if let rate = specs[name]?.rate {
+                object["rate"] = rate.description
+                object["window_used"] = connection?.windowUsage(now: now, windowMicros: EngineState.micros(rate.window)) ?? 0
+            }
+            if let until = connection?.throttledUntilMicros, until > now { object["throttled_until_us"] = until }
+            return object
+        }
+    }
+}

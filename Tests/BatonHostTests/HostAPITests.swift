@@ -1,0 +1,122 @@
+import BatonEngine
+import BatonHost
+import BatonLog
+import BatonModel
+import BatonPlatforms
+import BatonTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The HTTP API through Hummingbird's router test client (no socket).
+@Suite struct HostAPITests {
+    static let etl = "name: etl\nconnections:\n  simc: { platform: sim, max_in_flight: 3, rate: 5/1m }\ndefaults: { connection: simc }\ntasks:\n  extract: {}\n  load: { after: [extract] }\n"
+    static let other = "name: other\nschedule: { cron: \"0 6 * * *\", timezone: Europe/Berlin }\nconnections:\n  simo: { platform: sim }\ndefaults: { connection: simo }\ntasks:\n  only: {}\n"
+
+    /// A log with both workflows registered, and the API over it.
+    private func withAPI(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let dir = TemporaryDirectory("api")
+        defer { dir.remove() }
+        let clock = SystemEngineClock()
+        let log = try EventLog(directory: dir.path, clock: clock)
+        defer { log.close() }
+        let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: clock, options: RuntimeOptions(dispatcherID: "api-test"))
+        for text in [Self.etl, Self.other] {
+            _ = try await runtime.register(WorkflowLoader.parse(text, file: "t.yaml"), sourcePath: "t.yaml", actor: "test")
+        }
+        let app = Application(router: HostAPI.router(runtime: runtime, actor: "api"))
+        try await app.test(.router) { client in try await body(client) }
+    }
+
+    private func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    private func post(_ client: any TestClientProtocol, _ uri: String, _ body: String) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, body: ByteBuffer(string: body))
+    }
+
+    @Test func triggeringIsIdempotentByRunIDAndTheRunReadsBack() async throws {
+        try await withAPI { client in
+            let first = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "r-1", "params": {"day": "2026-11-24"}}"#)
+            #expect(first.status == .created)
+            #expect(try json(first)["created"] as? Bool == true)
+            let again = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "r-1"}"#)
+            let createdAgain = try json(again)["created"] as? Bool
+            #expect(again.status == .ok && createdAgain == false)
+            let run = try json(try await client.execute(uri: "/v1/runs/r-1", method: .get))
+            #expect(run["workflow"] as? String == "etl" && run["status"] as? String == "running" && run["trigger"] as? String == "api")
+            #expect((run["tasks"] as? [[String: Any]])?.map { $0["id"] as? String } == ["extract", "load"])
+            // Without a run ID, one is made up.
+            let generated = try json(try await post(client, "/v1/workflows/etl/runs", ""))
+            #expect((generated["run_id"] as? String)?.hasPrefix("etl-") == true)
+        }
+    }
+
+    @Test func badRequestsGetTheirStatusAndAMessage() async throws {
+        try await withAPI { client in
+            let cases: [(String, String, String, HTTPResponse.Status, String)] = [
+                ("POST", "/v1/workflows/etl/runs", "not json", .badRequest, "not a JSON object"),
+                ("POST", "/v1/workflows/etl/runs", #"{"run_id": "has space"}"#, .unprocessableContent, "run_id must be"),
+                ("POST", "/v1/workflows/etl/runs", #"{"params": {"n": 1}}"#, .unprocessableContent, "params must be an object of strings"),
+                ("POST", "/v1/workflows/etl/runs", #"{"runid": "x"}"#, .unprocessableContent, "unknown field runid"),
+                ("POST", "/v1/workflows/nope/runs", "", .notFound, "workflow nope is not registered"),
+                ("GET", "/v1/runs/missing", "", .notFound, "run missing does not exist"),
+                ("GET", "/v1/workflows/missing", "", .notFound, "workflow missing is not registered"),
+                ("GET", "/v1/runs?status=sleeping", "", .badRequest, "status sleeping is not one of"),
+                ("GET", "/v1/runs?limit=9999", "", .badRequest, "limit 9999 is not a number"),
+                ("GET", "/v1/runs?after=ghost", "", .badRequest, "cursor ghost is not a run"),
+            ]
+            for (method, uri, body, status, message) in cases {
+                let response = try await client.execute(uri: uri, method: method == "GET" ? .get : .post, body: ByteBuffer(string: body))
+                #expect(response.status == status, "\(method) \(uri)")
+                let error = try json(response)["error"] as? [String: Any]
+                #expect((error?["message"] as? String)?.contains(message) == true, "\(method) \(uri): \(String(buffer: response.body))")
+            }
+            _ = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "taken"}"#)
+            #expect(try await post(client, "/v1/workflows/other/runs", #"{"run_id": "taken"}"#).status == .conflict)
+            let huge = "{\"params\": {\"a\": \"" + String(repeating: "x", count: HostAPI.requestBytesMax) + "\"}}"
+            #expect(try await post(client, "/v1/workflows/etl/runs", huge).status == .contentTooLarge)
+        }
+    }
+
+    @Test func runsListFiltersAndPagesNewestFirst() async throws {
+        try await withAPI { client in
+            for index in 0..<7 { _ = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "e-\#(index)"}"#) }
+            _ = try await post(client, "/v1/workflows/other/runs", #"{"run_id": "o-0"}"#)
+            var seen: [String] = []
+            var cursor: String? = nil
+            for _ in 0..<5 {
+                let page = try json(try await client.execute(uri: "/v1/runs?workflow=etl&limit=3" + (cursor.map { "&after=\($0)" } ?? ""), method: .get))
+                seen += (page["runs"] as? [[String: Any]] ?? []).compactMap { $0["run_id"] as? String }
+                cursor = page["next"] as? String
+                if cursor == nil { break }
+            }
+            #expect(seen == (0..<7).reversed().map { "e-\($0)" })
+            let running = try json(try await client.execute(uri: "/v1/runs?status=running", method: .get))
+            #expect((running["runs"] as? [Any])?.count == 8)
+            #expect((try json(try await client.execute(uri: "/v1/runs?status=succeeded", method: .get))["runs"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func workflowsAndConnectionsDescribeWhatIsRegistered() async throws {
+        try await withAPI { client in
+            let list = try json(try await client.execute(uri: "/v1/workflows", method: .get))["workflows"] as? [[String: Any]] ?? []
+            #expect(list.map { $0["name"] as? String } == ["etl", "other"])
+            let schedule = list.last?["schedule"] as? [String: Any]
+            #expect(schedule?["timezone"] as? String == "Europe/Berlin" && schedule?["next_fire_us"] is Int)
+            let detail = try json(try await client.execute(uri: "/v1/workflows/etl", method: .get))
+            let dag = detail["dag"] as? [[String: Any]] ?? []
+            #expect(dag.map { $0["task"] as? String } == ["extract", "load"])
+            #expect((dag.last?["after"] as? [[String: String]]) == [["task": "extract", "on": "success"]])
+            #expect((detail["source"] as? String)?.hasPrefix("name: etl") == true)
+            // Two runs triggered, nobody dispatching: their first tasks wait in simc's queue.
+            for id in ["q-1", "q-2"] { _ = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "\#(id)"}"#) }
+            let connections = try json(try await client.execute(uri: "/v1/connections", method: .get))["connections"] as? [[String: Any]] ?? []
+            #expect(connections.map { $0["name"] as? String } == ["simc", "simo"])
+            #expect(connections.first?["max_in_flight"] as? Int == 3 && connections.first?["rate"] as? String == "5/1m")
+            #expect(connections.first?["queued"] as? Int == 2 && connections.first?["in_flight"] as? Int == 0)
+        }
+    }
+}
