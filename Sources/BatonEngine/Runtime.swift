@@ -24,6 +24,9 @@ public final class Runtime: Sendable {
         self.options = options
     }
 
+    /// The log this runtime appends to.
+    public var log: EventLog { core.log }
+
     /// The projection as of the last commit or catch-up.
     public var state: EngineState { core.state }
 

@@ -164,6 +164,13 @@ public struct ReplayedRecord: Sendable, Equatable {
     public let timeMicros: Int64
     /// Its stored (and verified) chain hash.
     public let hash: ChainHash
+
+    /// A record's place in the chain.
+    public init(seq: UInt64, timeMicros: Int64, hash: ChainHash) {
+        self.seq = seq
+        self.timeMicros = timeMicros
+        self.hash = hash
+    }
 }
 
 /// One page of a replay: what `transform` made of each verified record, and the first break.

@@ -46,20 +46,10 @@ struct AuditPrinter {
     }
 
     private func jsonLine(_ record: ReplayedRecord, _ event: Baton_V1_Event, _ description: EventDescription, _ took: Int64?) throws -> String {
-        var object: [String: Any] = [
-            "seq": record.seq, "time": Self.formatTime(record.timeMicros), "time_us": record.timeMicros, "type": event.kindName,
-            "run_id": event.runID, "task": description.task, "attempt": Int(description.attempt),
-            "platform_run_id": description.platformRunID, "hash": record.hash.hex, "actor": event.actor,
-        ]
-        if let took { object["elapsed_us"] = took }
-        object.merge(description.fields) { current, _ in current }
-        return try RunJSON.encode(object)
+        try RunJSON.encode(EventDescription.object(record, event, elapsedMicros: took))
     }
 
-    static func formatTime(_ micros: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-    }
+    static func formatTime(_ micros: Int64) -> String { EventDescription.formatTime(micros) }
 
     /// `0.412s`, `12.0s`, `3m05s`, `2h04m`.
     static func formatSeconds(_ micros: Int64) -> String {

@@ -1,3 +1,4 @@
+import BatonHost
 import ArgumentParser
 import BatonEngine
 import BatonEvents

@@ -42,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log format: human or json (one object per line on stderr).")
     var logFormat = "human"
 
-    @Option(name: .long, help: "Where the HTTP API listens, host:port (loopback only until API tokens exist).")
+    @Option(name: .long, help: "Where the HTTP API listens, host:port (loopback only until API tokens exist; port 0 picks a free one and logs it).")
     var listen = "127.0.0.1:8080"
 
     /// The host and port of `--listen`.
@@ -84,7 +84,11 @@ struct ServeCommand: AsyncParsableCommand {
             let host = Host(runtime: runtime, clock: clock, options: HostOptions(workflowsDirectory: workflows), logger: logger)
             let (bind, port) = address ?? ("127.0.0.1", 8080)
             let api = Application(router: HostAPI.router(runtime: runtime, actor: "api"),
-                                  configuration: .init(address: .hostname(bind, port: port), serverName: "baton"), logger: logger)
+                                  configuration: .init(address: .hostname(bind, port: port), serverName: "baton"),
+                                  onServerRunning: { channel in
+                                      logger.info("API listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+                                                                              "port": "\(channel.localAddress?.port ?? port)"])
+                                  }, logger: logger)
             let group = ServiceGroup(services: [host, api], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         } catch {

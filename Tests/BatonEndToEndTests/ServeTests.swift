@@ -1,5 +1,8 @@
 import BatonTestSupport
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// `baton serve` as a real process: it registers and reloads definitions, fires a schedule, runs
@@ -10,14 +13,35 @@ import Testing
             + "defaults: { connection: simc }\ntasks:\n" + tasks.map { "  \($0): {}\n" }.joined()
     }
 
+    /// The port the host's API bound (from its JSON log).
+    private func apiPort(_ host: BatonProcess.Running) async throws -> Int? {
+        var port: Int?
+        _ = try await eventually(20) {
+            for line in host.stderr.split(separator: "\n") where line.contains("API listening") {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                port = (object?["port"] as? String).flatMap(Int.init)
+            }
+            return port != nil
+        }
+        return port
+    }
+
+    private func http(_ port: Int, _ method: String, _ path: String, _ body: String? = nil) async throws -> (body: String, status: Int) {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (String(decoding: data, as: UTF8.self), (response as? HTTPURLResponse)?.statusCode ?? 0)
+    }
+
     /// Polls `condition` every 200 ms for up to `seconds`.
-    private func eventually(_ seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+    private func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if try condition() { return true }
+            if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(200))
         }
-        return try condition()
+        return try await condition()
     }
 
     private func replay(_ data: String, _ arguments: [String] = []) throws -> String {
@@ -31,7 +55,7 @@ import Testing
         let data = dir.appending("data")
         try FileManager.default.createDirectory(atPath: workflows, withIntermediateDirectories: true)
         try Self.minutely(tasks: ["a"]).write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
-        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--log-format", "json"])
+        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--log-format", "json", "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
 
         #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
@@ -42,8 +66,19 @@ import Testing
         try Self.minutely(tasks: ["a", "b"]).write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
         #expect(try await eventually(20) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
 
+        // The API: trigger a run over HTTP (twice: one run), read it back.
+        let port = try #require(try await apiPort(host))
+        let (created, createdStatus) = try await http(port, "POST", "/v1/workflows/minutely/runs", #"{"run_id": "http-1"}"#)
+        #expect(createdStatus == 201 && created.contains(#""created":true"#), "\(created)")
+        #expect(try await http(port, "POST", "/v1/workflows/minutely/runs", #"{"run_id": "http-1"}"#).status == 200)
+        #expect(try await eventually(20) { try await http(port, "GET", "/v1/runs/http-1").body.contains(#""status":"succeeded""#) })
+        #expect(try await http(port, "GET", "/v1/runs/nope").status == 404)
+
         // The next minute boundary fires the schedule; the host runs the run it created.
-        #expect(try await eventually(90) { try replay(data).contains("RunFinished") }, "\(host.stderr)")
+        #expect(try await eventually(90) {
+            let audit = try replay(data)
+            return audit.contains("trigger schedule") && audit.components(separatedBy: "RunFinished").count == 3
+        }, "\(host.stderr)")
         let audit = try replay(data)
         #expect(audit.contains("ScheduleFired") && audit.contains("trigger schedule by host"))
         let status = try BatonProcess.run(["status", "--data", data])
@@ -71,7 +106,7 @@ import Testing
             yaml += "  t\(index):\n    command: [\"/bin/sh\", \"-c\", \"echo started >> \\\"$1/$0.log\\\"; sleep 3\", \"t\(index)\", \"\(ledger)\"]\n"
         }
         try yaml.write(toFile: workflows + "/wide.yaml", atomically: true, encoding: .utf8)
-        let first = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data])
+        let first = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if first.isRunning { first.kill() } }
         #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(first.stderr)")
         let trigger = try BatonProcess.run(["trigger", "wide", "--run-id", "w1", "--data", data])
@@ -82,7 +117,7 @@ import Testing
 
         kill(first.processIdentifier, SIGTERM)
         #expect(first.exitCode == 0, "\(first.stderr)")
-        let second = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data])
+        let second = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if second.isRunning { second.kill() } }
         #expect(try await eventually(60) { try replay(data).contains("RunFinished") }, "\(second.stderr)")
         kill(second.processIdentifier, SIGTERM)
@@ -109,7 +144,7 @@ import Testing
                 + tasks.enumerated().map { "  \($1): { command: [\"/bin/sleep\", \"2\"]\($0 > 0 ? ", after: [\(tasks[$0 - 1])]" : "") }\n" }.joined()
         }
         try version(["extract"]).write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
-        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data])
+        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
         #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
         #expect(try BatonProcess.run(["trigger", "evolving", "--run-id", "old", "--data", data]).status == 0)

@@ -120,3 +120,19 @@ import Testing
         }
     }
 }
+
+extension HostAPITests {
+    @Test func theEventStreamSendsEveryEventInOrderFromACursor() async throws {
+        try await withAPI { client in
+            _ = try await client.execute(uri: "/v1/workflows/etl/runs", method: .post, body: ByteBuffer(string: #"{"run_id": "s-1"}"#))
+            let response = try await client.execute(uri: "/v1/events?after=1&max=3", method: .get)
+            #expect(response.status == .ok && response.headers[.contentType] == "text/event-stream")
+            let frames = String(buffer: response.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(frames.count == 3)
+            #expect(frames.map { $0.split(separator: "\n").first.map(String.init) } == ["id: 2", "id: 3", "id: 4"])
+            #expect(frames[1].contains("event: RunCreated") && frames[1].contains(#""run_id":"s-1""#), "\(frames)")
+            let bad = try await client.execute(uri: "/v1/events?after=x", method: .get)
+            #expect(bad.status == .badRequest)
+        }
+    }
+}

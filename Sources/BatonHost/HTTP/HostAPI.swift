@@ -49,6 +49,9 @@ public enum HostAPI {
             guard let run = runtime.state.runs[id] else { throw notFound("run \(id) does not exist") }
             return try json(RunJSON.object(run))
         }
+        router.get("/v1/events") { request, _ in
+            try EventStream(request.uri.queryParameters, log: runtime.log).response()
+        }
         router.get("/v1/connections") { _, _ in
             try json(["connections": ConnectionJSON.all(runtime.state, now: nowMicros())])
         }

@@ -1,16 +1,20 @@
-import BatonEvents
+public import BatonEvents
+public import BatonLog
 import BatonState
+import Foundation
 
 /// The audit view of one event: which task and attempt it concerns and what it says, in words.
-struct EventDescription {
-    var task = ""
-    var attempt: UInt32 = 0
-    var platformRunID = ""
-    var detail = ""
-    /// Extra JSON fields for `replay --json`.
-    var fields: [String: Any] = [:]
+/// Shared by `baton replay` and the API's event stream.
+public struct EventDescription {
+    public var task = ""
+    public var attempt: UInt32 = 0
+    public var platformRunID = ""
+    public var detail = ""
+    /// Extra JSON fields for `replay --json` and the event stream.
+    public var fields: [String: Any] = [:]
 
-    init(_ event: Baton_V1_Event) {
+    /// Describes `event`.
+    public init(_ event: Baton_V1_Event) {
         switch event.body {
         case .workflowRegistered(let e):
             detail = "\(e.workflow) definition \(EngineState.hex(e.contentHash).prefix(12)) from \(e.sourcePath)"
@@ -18,7 +22,7 @@ struct EventDescription {
         case .runCreated(let e):
             let params = e.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let interval = e.trigger == .schedule || e.trigger == .backfill
-                ? " interval \(AuditPrinter.formatTime(e.logicalDateUs)) to \(AuditPrinter.formatTime(e.intervalEndUs))" : ""
+                ? " interval \(EventDescription.formatTime(e.logicalDateUs)) to \(EventDescription.formatTime(e.intervalEndUs))" : ""
             detail = "\(e.workflow) (definition \(EngineState.hex(e.workflowHash).prefix(12))) trigger \(e.trigger.name) by \(event.actor)\(interval)\(params.isEmpty ? "" : " params \(params)")"
             fields = ["workflow": e.workflow, "workflow_hash": EngineState.hex(e.workflowHash), "trigger": e.trigger.name, "params": e.params]
         case .taskQueued(let e):
@@ -60,20 +64,41 @@ struct EventDescription {
             (task, attempt, platformRunID) = (e.task, e.attempt, e.platformRunID)
             detail = "\(e.platformRunID) is \(e.state) (\(e.detail))"
         case .connectionThrottled(let e):
-            detail = "\(e.connection) paused until \(AuditPrinter.formatTime(e.untilUs)): \(e.reason)"
+            detail = "\(e.connection) paused until \(EventDescription.formatTime(e.untilUs)): \(e.reason)"
             fields = ["connection": e.connection, "until_us": e.untilUs, "reason": e.reason]
         case .runFinished(let e):
             detail = e.reason.isEmpty ? "\(e.outcome)" : "\(e.outcome) (\(e.reason))"
         case .scheduleFired(let e):
-            detail = "\(e.workflow) interval \(AuditPrinter.formatTime(e.logicalDateUs)) to \(AuditPrinter.formatTime(e.intervalEndUs)) creates \(e.createdRunID)"
+            detail = "\(e.workflow) interval \(EventDescription.formatTime(e.logicalDateUs)) to \(EventDescription.formatTime(e.intervalEndUs)) creates \(e.createdRunID)"
             fields = ["workflow": e.workflow, "logical_date_us": e.logicalDateUs, "interval_end_us": e.intervalEndUs, "created_run_id": e.createdRunID]
         case .snapshotWritten(let e):
             detail = "at seq \(e.seq)"
         case .runsExpired(let e):
-            detail = "\(e.runIds.count) runs finished before \(AuditPrinter.formatTime(e.finishedBeforeUs)): \(e.runIds.prefix(5).joined(separator: ", "))\(e.runIds.count > 5 ? ", …" : "")"
+            detail = "\(e.runIds.count) runs finished before \(EventDescription.formatTime(e.finishedBeforeUs)): \(e.runIds.prefix(5).joined(separator: ", "))\(e.runIds.count > 5 ? ", …" : "")"
             fields = ["run_ids": e.runIds, "finished_before_us": e.finishedBeforeUs]
         case .none:
             detail = "unknown event type"
         }
+    }
+}
+
+extension EventDescription {
+    /// One event as the JSON object of `replay --json` and the event stream (DESIGN.md §7).
+    public static func object(_ record: ReplayedRecord, _ event: Baton_V1_Event, elapsedMicros: Int64? = nil) -> [String: Any] {
+        let description = EventDescription(event)
+        var object: [String: Any] = [
+            "seq": record.seq, "time": formatTime(record.timeMicros), "time_us": record.timeMicros, "type": event.kindName,
+            "run_id": event.runID, "task": description.task, "attempt": Int(description.attempt),
+            "platform_run_id": description.platformRunID, "hash": record.hash.hex, "actor": event.actor,
+        ]
+        if let elapsedMicros { object["elapsed_us"] = elapsedMicros }
+        object.merge(description.fields) { current, _ in current }
+        return object
+    }
+
+    /// ISO 8601 in UTC with milliseconds, as the audit view prints times.
+    public static func formatTime(_ micros: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }

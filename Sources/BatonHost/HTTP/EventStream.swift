@@ -1,0 +1,59 @@
+import BatonEvents
+import BatonLog
+import Hummingbird
+
+/// `GET /v1/events`: server-sent events, one per log event, in log order: `id` is the sequence
+/// number, `event` the type, `data` the object of `replay --json`. `after=SEQ` starts after that
+/// event (default: the head, so only new events); `max=N` ends the stream after N events. New
+/// appends by this process and by others are delivered within `pollInterval`.
+struct EventStream {
+    let after: UInt64
+    let max: Int?
+    let log: EventLog
+
+    /// How long the stream waits before looking for new events again.
+    static let pollInterval: Duration = .milliseconds(100)
+    /// The most events read per look.
+    static let pageSize = 1_024
+
+    init(_ query: Parameters, log: EventLog) throws {
+        self.log = log
+        if let text = query.get("after") {
+            guard let value = UInt64(text) else { throw HTTPError(.badRequest, message: "after \(text) is not a sequence number") }
+            after = value
+        } else {
+            after = try log.head()
+        }
+        if let text = query.get("max") {
+            guard let value = Int(text), value > 0 else { throw HTTPError(.badRequest, message: "max \(text) is not a positive number") }
+            max = value
+        } else {
+            max = nil
+        }
+        let first = try log.firstSeq()
+        if after + 1 < first {
+            throw HTTPError(.badRequest, message: "events before seq \(first) were compacted into the archive; read them with `baton replay`")
+        }
+    }
+
+    func response() -> Response {
+        let (log, after, max) = (log, after, max)
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            var next = after + 1
+            var sent = 0
+            while !Task.isCancelled {
+                let records = try log.read(from: next, limit: Swift.min(Self.pageSize, (max ?? Int.max) - sent))
+                for record in records {
+                    let event = try EventCodec.decode(record.payload, seq: record.seq)
+                    let object = EventDescription.object(ReplayedRecord(seq: record.seq, timeMicros: record.timeMicros, hash: record.hash), event)
+                    try await writer.write(ByteBuffer(string: "id: \(record.seq)\nevent: \(event.kindName)\ndata: \(try RunJSON.encode(object))\n\n"))
+                    sent += 1
+                }
+                if let last = records.last { next = last.seq + 1 }
+                if let max, sent >= max { break }
+                if records.isEmpty { try await Task.sleep(for: Self.pollInterval) }
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
