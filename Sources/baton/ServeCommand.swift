@@ -42,8 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log format: human or json (one object per line on stderr).")
     var logFormat = "human"
 
-    @Option(name: .long, help: "Where the HTTP API listens, host:port (loopback only until API tokens exist; port 0 picks a free one and logs it).")
+    @Option(name: .long, help: "Where the HTTP API listens, host:port (port 0 picks a free one and logs it). Beyond loopback, --token-file is required.")
     var listen = "127.0.0.1:8080"
+
+    @Option(name: .long, help: "API tokens, one per line: NAME ROLE TOKEN (ROLE read or operator). Every request then needs Authorization: Bearer TOKEN.")
+    var tokenFile: String?
 
     /// The host and port of `--listen`.
     var address: (host: String, port: Int)? {
@@ -59,8 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--workflows \(workflows): not a directory")
         }
         guard let address else { throw ValidationError("--listen \(listen): expected host:port, e.g. 127.0.0.1:8080") }
-        guard ["127.0.0.1", "localhost", "::1"].contains(address.host) else {
-            throw ValidationError("--listen \(listen): listening beyond loopback needs API tokens (--token-file), which are not built yet; use 127.0.0.1")
+        guard ["127.0.0.1", "localhost", "::1"].contains(address.host) || tokenFile != nil else {
+            throw ValidationError("--listen \(listen): listening beyond loopback needs API tokens; give --token-file")
         }
     }
 
@@ -83,7 +86,11 @@ struct ServeCommand: AsyncParsableCommand {
                                                     "seq": "\(runtime.state.lastSeq)", "runs": "\(runtime.state.runs.count)"])
             let host = Host(runtime: runtime, clock: clock, options: HostOptions(workflowsDirectory: workflows), logger: logger)
             let (bind, port) = address ?? ("127.0.0.1", 8080)
-            let api = Application(router: HostAPI.router(runtime: runtime, actor: "api"),
+            let tokens = try tokenFile.map { path throws in
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw TokenFileError(file: path, line: 0, reason: "cannot read it") }
+                return try APITokens(text: text, file: path)
+            }
+            let api = Application(router: HostAPI.router(runtime: runtime, tokens: tokens),
                                   configuration: .init(address: .hostname(bind, port: port), serverName: "baton"),
                                   onServerRunning: { channel in
                                       logger.info("API listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",

@@ -15,7 +15,7 @@ import Testing
     static let other = "name: other\nschedule: { cron: \"0 6 * * *\", timezone: Europe/Berlin }\nconnections:\n  simo: { platform: sim }\ndefaults: { connection: simo }\ntasks:\n  only: {}\n"
 
     /// A log with both workflows registered, and the API over it.
-    private func withAPI(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    private func withAPI(tokens: APITokens? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let dir = TemporaryDirectory("api")
         defer { dir.remove() }
         let clock = SystemEngineClock()
@@ -25,7 +25,7 @@ import Testing
         for text in [Self.etl, Self.other] {
             _ = try await runtime.register(WorkflowLoader.parse(text, file: "t.yaml"), sourcePath: "t.yaml", actor: "test")
         }
-        let app = Application(router: HostAPI.router(runtime: runtime, actor: "api"))
+        let app = Application(router: HostAPI.router(runtime: runtime, tokens: tokens))
         try await app.test(.router) { client in try await body(client) }
     }
 
@@ -133,6 +133,52 @@ extension HostAPITests {
             #expect(frames[1].contains("event: RunCreated") && frames[1].contains(#""run_id":"s-1""#), "\(frames)")
             let bad = try await client.execute(uri: "/v1/events?after=x", method: .get)
             #expect(bad.status == .badRequest)
+        }
+    }
+}
+
+extension HostAPITests {
+    static let tokenFile = """
+        # name role token
+        dashboard read    r-0123456789abcdef0123
+        deployer  operator o-fedcba9876543210fedc   # CI
+        """
+
+    @Test func withTokensEveryRequestNeedsOneAndReadTokensOnlyRead() async throws {
+        let tokens = try APITokens(text: Self.tokenFile, file: "tokens")
+        try await withAPI(tokens: tokens) { client in
+            #expect(try await client.execute(uri: "/v1/health", method: .get).status == .unauthorized)
+            let wrong = try await client.execute(uri: "/v1/health", method: .get, headers: [.authorization: "Bearer r-0123456789abcdef0124"])
+            #expect(wrong.status == .unauthorized)
+            #expect(!String(buffer: wrong.body).contains("0124"), "the error does not echo the token")
+            let reader: HTTPFields = [.authorization: "Bearer r-0123456789abcdef0123"]
+            let writer: HTTPFields = [.authorization: "Bearer o-fedcba9876543210fedc"]
+            #expect(try await client.execute(uri: "/v1/runs", method: .get, headers: reader).status == .ok)
+            let refused = try await client.execute(uri: "/v1/workflows/etl/runs", method: .post, headers: reader, body: ByteBuffer(string: "{}"))
+            #expect(refused.status == .forbidden && String(buffer: refused.body).contains("token dashboard may only read"))
+            let created = try await client.execute(uri: "/v1/workflows/etl/runs", method: .post, headers: writer, body: ByteBuffer(string: #"{"run_id": "t-1"}"#))
+            #expect(created.status == .created)
+            // The event the request caused names the token (never the token itself).
+            let events = try await client.execute(uri: "/v1/events?after=0&max=3", method: .get, headers: reader)
+            let text = String(buffer: events.body)
+            #expect(text.contains(#""actor":"api:deployer""#) && !text.contains("fedcba9876543210"), "\(text)")
+        }
+    }
+
+    @Test(arguments: [
+        ("alice read short", "line 1: the token of alice is shorter than 16 characters"),
+        ("alice admin 0123456789abcdef01", "line 1: role admin is not read or operator"),
+        ("alice read", "line 1: expected NAME ROLE TOKEN"),
+        ("a read 0123456789abcdef01\na operator 0123456789abcdef02", "line 2: name a is used twice"),
+        ("# nothing", "no tokens in the file"),
+    ])
+    func badTokenFilesNameTheLineButNeverTheToken(text: String, message: String) {
+        #expect(throws: TokenFileError.self) { try APITokens(text: text, file: "t") }
+        do {
+            _ = try APITokens(text: text, file: "t")
+        } catch {
+            #expect(error.description.hasSuffix(message), "\(error)")
+            #expect(!error.description.contains("0123456789abcdef"))
         }
     }
 }

@@ -13,9 +13,11 @@ public enum HostAPI {
     /// The most runs one page lists.
     public static let pageSizeMax = 500
 
-    /// The routes, over `runtime` (whose projection the host keeps current).
-    public static func router(runtime: Runtime, actor: String) -> Router<BasicRequestContext> {
-        let router = Router()
+    /// The routes, over `runtime` (whose projection the host keeps current); with `tokens`,
+    /// every request needs one (see `APITokens`).
+    public static func router(runtime: Runtime, tokens: APITokens?) -> Router<HostRequestContext> {
+        let router = Router(context: HostRequestContext.self)
+        router.add(middleware: TokenMiddleware(tokens: tokens))
         router.get("/v1/health") { _, _ in
             try json(["status": "ok", "seq": runtime.state.lastSeq])
         }
@@ -29,6 +31,7 @@ public enum HostAPI {
             return try json(detail)
         }
         router.post("/v1/workflows/:name/runs") { request, context in
+            let actor = context.actor
             let name = try context.parameters.require("name")
             let body = try await TriggerBody.decode(request)
             let id = body.runID ?? "\(name)-\(UInt64(nowMicros()))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
