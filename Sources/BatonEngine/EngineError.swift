@@ -10,6 +10,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case unknownRun(String)
     /// No definition of this workflow name is registered.
     case unknownWorkflow(String)
+    /// A request that cannot be carried out as asked, with why.
+    case invalidRequest(String)
     /// A run ID was reused for a different workflow.
     case runIDConflict(runID: String, existingWorkflow: String, requestedWorkflow: String)
     /// A connection names a platform this build does not have.
@@ -20,6 +22,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .log(let error): return error.description
         case .corruptHistory(let reason): return "replay the log: \(reason)"
         case .unknownRun(let id): return "find run \(id): no such run in this data directory"
+        case .invalidRequest(let reason): return reason
         case .unknownWorkflow(let name): return "find workflow \(name): no definition of it is registered (a host registers its workflows directory)"
         case .runIDConflict(let id, let existing, let requested):
             return "create run \(id) of \(requested): that run ID already belongs to a run of \(existing)"

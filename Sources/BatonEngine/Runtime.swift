@@ -54,13 +54,13 @@ public final class Runtime: Sendable {
         return appended
     }
 
-    /// Creates run `runID` of the newest registered definition of `workflowName`, unless a run
+    /// Creates run `runID` (for `interval`, when given: a backfill) of the newest registered definition of `workflowName`, unless a run
     /// with that ID exists (the ID is the idempotency key: asking twice creates one run).
     /// Returns whether it was created now. Whoever serves the data directory runs it.
     /// - Throws: `EngineError.unknownWorkflow`, `.runIDConflict` when the ID belongs to another
     ///   workflow, or a log failure.
     public func trigger(_ workflowName: String, runID: String, params: [String: String], trigger: Baton_V1_Trigger,
-                        actor: String) async throws(EngineError) -> Bool {
+                        interval: FirePlan.Interval? = nil, actor: String) async throws(EngineError) -> Bool {
         try core.catchUp()
         let state = core.state
         guard let hash = state.latestDefinition[workflowName], state.definitions[hash] != nil else { throw .unknownWorkflow(workflowName) }
@@ -72,7 +72,8 @@ public final class Runtime: Sendable {
         }
         let now = clock.nowMicros()
         let creation = EventFactory.runCreated(runID, workflow: workflowName, hash: Self.bytes(hex: hash), params: params,
-                                               logicalDate: now, trigger: trigger, actor: actor)
+                                               logicalDate: interval?.logicalDateMicros ?? now, intervalEnd: interval?.endMicros,
+                                               trigger: trigger, actor: actor)
         let result = try await core.commit([creation]) { now in DecisionContext(now: now, scanDeadlines: false) }
         wake()
         return result.events.contains { $0.runID == runID && $0.kindName == "RunCreated" }

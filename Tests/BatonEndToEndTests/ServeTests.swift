@@ -163,4 +163,33 @@ import Testing
         #expect(try BatonProcess.run(["status", "--data", data, "new"]).stdout.contains("2 succeeded"))
         #expect(try replay(data).components(separatedBy: "WorkflowRegistered").count == 3, "the invalid edit registered nothing")
     }
+
+    @Test func backfillPacedByMaxActiveRunsEveryIntervalOnce() async throws {
+        let dir = TemporaryDirectory("serve-backfill")
+        defer { dir.remove() }
+        let workflows = dir.appending("workflows")
+        let data = dir.appending("data")
+        try FileManager.default.createDirectory(atPath: workflows, withIntermediateDirectories: true)
+        try "name: hourly\nschedule: { cron: \"0 * * * *\" }\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: { after: [a] }\n"
+            .write(toFile: workflows + "/hourly.yaml", atomically: true, encoding: .utf8)
+        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
+        defer { if host.isRunning { host.kill() } }
+        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        let arguments = ["backfill", "hourly", "--from", "2026-11-23T00:00:00Z", "--to", "2026-11-23T03:00:00Z", "--max-active", "1", "--data", data]
+        let first = try BatonProcess.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) }
+                == (0...3).map { "hourly-20261123T0\($0)0000Z" })
+        let second = try BatonProcess.run(arguments)
+        #expect(second.stdout.components(separatedBy: "exists already").count == 5, "\(second.stdout)")
+        #expect(try await eventually(30) { try replay(data).components(separatedBy: "RunFinished").count == 5 }, "\(host.stderr)")
+        // Paced: each run was created only after the one before it finished.
+        let lines = try replay(data, ["--json"]).split(separator: "\n").map(String.init)
+        let order = lines.compactMap { line -> String? in
+            line.contains("\"type\":\"RunCreated\"") ? "created" : line.contains("\"type\":\"RunFinished\"") ? "finished" : nil
+        }
+        #expect(order == ["created", "finished", "created", "finished", "created", "finished", "created", "finished"])
+        kill(host.processIdentifier, SIGTERM)
+        #expect(host.exitCode == 0)
+    }
 }

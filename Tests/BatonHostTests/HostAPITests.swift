@@ -182,3 +182,29 @@ extension HostAPITests {
         }
     }
 }
+
+extension HostAPITests {
+    @Test func backfillCreatesOneRunPerIntervalOnceAndRefusesWhatItCannot() async throws {
+        try await withAPI { client in
+            let first = try await client.execute(uri: "/v1/workflows/other/backfill", method: .post,
+                                                 body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-03"}"#))
+            #expect(first.status == .created)
+            let runs = try json(first)["runs"] as? [[String: Any]] ?? []
+            // 06:00 Europe/Berlin is 05:00 UTC in November.
+            #expect(runs.map { $0["run_id"] as? String } == ["other-20261101T050000Z", "other-20261102T050000Z", "other-20261103T050000Z"])
+            let again = try await client.execute(uri: "/v1/workflows/other/backfill", method: .post,
+                                                 body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-03"}"#))
+            #expect(again.status == .ok)
+            #expect((try json(again)["runs"] as? [[String: Any]])?.allSatisfy { $0["created"] as? Bool == false } == true)
+            let run = try json(try await client.execute(uri: "/v1/runs/other-20261102T050000Z", method: .get))
+            #expect(run["trigger"] as? String == "backfill")
+            let unscheduled = try await client.execute(uri: "/v1/workflows/etl/backfill", method: .post,
+                                                       body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-03"}"#))
+            #expect(unscheduled.status == .unprocessableContent && String(buffer: unscheduled.body).contains("has no schedule"))
+            let backwards = try await client.execute(uri: "/v1/workflows/other/backfill", method: .post,
+                                                     body: ByteBuffer(string: #"{"from": "2026-11-03", "to": "2026-11-01"}"#))
+            #expect(backwards.status == .unprocessableContent)
+            #expect(try await client.execute(uri: "/v1/workflows/other/backfill", method: .post, body: ByteBuffer(string: "{}")).status == .badRequest)
+        }
+    }
+}

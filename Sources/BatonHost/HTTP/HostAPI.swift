@@ -10,6 +10,8 @@ public import Hummingbird
 public enum HostAPI {
     /// The largest request body accepted (413 beyond).
     public static let requestBytesMax = 64 << 10
+    /// The most intervals one API backfill creates.
+    public static let backfillIntervalsMax = 1_000
     /// The most runs one page lists.
     public static let pageSizeMax = 500
 
@@ -42,6 +44,34 @@ public enum HostAPI {
                 throw notFound("workflow \(name) is not registered")
             } catch EngineError.runIDConflict(let id, let existing, _) {
                 throw HTTPError(.conflict, message: "run ID \(id) belongs to a run of workflow \(existing)")
+            }
+        }
+        router.post("/v1/workflows/:name/backfill") { request, context in
+            let name = try context.parameters.require("name")
+            let actor = context.actor
+            let buffer = try await request.body.collect(upTo: requestBytesMax)
+            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
+                  let from = object["from"] as? String, let to = object["to"] as? String else {
+                throw HTTPError(.badRequest, message: "expected {\"from\": DATE, \"to\": DATE}")
+            }
+            guard let range = BackfillRange.parse(from: from, to: to) else {
+                throw HTTPError(.unprocessableContent, message: "from/to must be dates like 2026-11-01 or times like 2026-11-01T06:00:00Z")
+            }
+            do {
+                let plan = try runtime.backfillPlan(name, fromMicros: range.from, toMicros: range.to)
+                guard plan.intervals.count <= backfillIntervalsMax else {
+                    throw HTTPError(.unprocessableContent, message: "\(plan.intervals.count) intervals; the API backfills at most \(backfillIntervalsMax) at once (baton backfill paces more)")
+                }
+                var runs: [[String: Any]] = []
+                for entry in plan.intervals {
+                    let created = try await runtime.trigger(name, runID: entry.runID, params: [:], trigger: .backfill, interval: entry.interval, actor: actor)
+                    runs.append(["run_id": entry.runID, "created": created, "logical_date_us": entry.interval.logicalDateMicros])
+                }
+                return try json(["runs": runs], status: runs.contains { $0["created"] as? Bool == true } ? .created : .ok)
+            } catch EngineError.unknownWorkflow {
+                throw notFound("workflow \(name) is not registered")
+            } catch EngineError.invalidRequest(let reason) {
+                throw HTTPError(.unprocessableContent, message: reason)
             }
         }
         router.get("/v1/runs") { request, _ in
