@@ -37,11 +37,13 @@ final class EngineCore: Sendable {
         let box = Mutex(CommitResult())
         for attempt in 1...2 {
             do {
+                let started = ContinuousClock.now
                 _ = try await log.append(deciding: { [self] view in
                     let result = try decide(view, observations, context)
                     box.withLock { $0 = result }
                     return result.events.map(EventCodec.encode)
                 })
+                EngineMetrics.committed(box.withLock { $0.events }, after: ContinuousClock.now - started)
                 break
             } catch {
                 // A projection that must be rebuilt from a compacted log cannot be rebuilt inside

@@ -4,6 +4,8 @@ import BatonHost
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `baton serve`: the long-running host.
@@ -73,6 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
             json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
         }
         let logger = Logger(label: "baton.host")
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let directory = DataDirectory(path: data)
         let log = try directory.openLog()
         defer { log.close() }
@@ -90,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw TokenFileError(file: path, line: 0, reason: "cannot read it") }
                 return try APITokens(text: text, file: path)
             }
-            let api = Application(router: HostAPI.router(runtime: runtime, tokens: tokens),
+            let api = Application(router: HostAPI.router(runtime: runtime, tokens: tokens, metrics: metrics),
                                   configuration: .init(address: .hostname(bind, port: port), serverName: "baton"),
                                   onServerRunning: { channel in
                                       logger.info("API listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",

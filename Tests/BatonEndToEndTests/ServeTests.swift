@@ -73,6 +73,8 @@ import Testing
         #expect(try await http(port, "POST", "/v1/workflows/minutely/runs", #"{"run_id": "http-1"}"#).status == 200)
         #expect(try await eventually(20) { try await http(port, "GET", "/v1/runs/http-1").body.contains(#""status":"succeeded""#) })
         #expect(try await http(port, "GET", "/v1/runs/nope").status == 404)
+        let metrics = try await http(port, "GET", "/metrics").body
+        #expect(metrics.contains(#"baton_events_total{type="TaskDispatched"}"#) && metrics.contains("baton_commit_seconds_bucket"), "\(metrics)")
 
         // The next minute boundary fires the schedule; the host runs the run it created.
         #expect(try await eventually(90) {

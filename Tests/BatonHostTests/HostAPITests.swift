@@ -7,6 +7,7 @@ import BatonTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Prometheus
 import Testing
 
 /// The HTTP API through Hummingbird's router test client (no socket).
@@ -15,7 +16,8 @@ import Testing
     static let other = "name: other\nschedule: { cron: \"0 6 * * *\", timezone: Europe/Berlin }\nconnections:\n  simo: { platform: sim }\ndefaults: { connection: simo }\ntasks:\n  only: {}\n"
 
     /// A log with both workflows registered, and the API over it.
-    private func withAPI(tokens: APITokens? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    private func withAPI(tokens: APITokens? = nil, metrics: PrometheusCollectorRegistry? = nil,
+                         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let dir = TemporaryDirectory("api")
         defer { dir.remove() }
         let clock = SystemEngineClock()
@@ -25,7 +27,7 @@ import Testing
         for text in [Self.etl, Self.other] {
             _ = try await runtime.register(WorkflowLoader.parse(text, file: "t.yaml"), sourcePath: "t.yaml", actor: "test")
         }
-        let app = Application(router: HostAPI.router(runtime: runtime, tokens: tokens))
+        let app = Application(router: HostAPI.router(runtime: runtime, tokens: tokens, metrics: metrics))
         try await app.test(.router) { client in try await body(client) }
     }
 
@@ -205,6 +207,22 @@ extension HostAPITests {
                                                      body: ByteBuffer(string: #"{"from": "2026-11-03", "to": "2026-11-01"}"#))
             #expect(backwards.status == .unprocessableContent)
             #expect(try await client.execute(uri: "/v1/workflows/other/backfill", method: .post, body: ByteBuffer(string: "{}")).status == .badRequest)
+        }
+    }
+}
+
+extension HostAPITests {
+    @Test func metricsShowRunsTasksAndQueuesInPrometheusText() async throws {
+        try await withAPI(metrics: PrometheusCollectorRegistry()) { client in
+            for id in ["m-1", "m-2"] { _ = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "\#(id)"}"#) }
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = String(buffer: response.body)
+            for line in [#"baton_runs_count{status="running"} 2.0"#, #"baton_active_run_tasks_count{status="queued"} 2.0"#,
+                         #"baton_active_run_tasks_count{status="pending"} 2.0"#, #"baton_connection_queued_count{connection="simc"} 2.0"#,
+                         "# TYPE baton_log_head_seq gauge"] {
+                #expect(text.contains(line), "missing \(line) in\n\(text)")
+            }
         }
     }
 }

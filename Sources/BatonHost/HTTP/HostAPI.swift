@@ -3,6 +3,7 @@ import BatonModel
 import BatonState
 import Foundation
 public import Hummingbird
+public import Prometheus
 
 /// The host's HTTP API (`Specs/http-api.yaml`): JSON in and out; errors are JSON with a message
 /// naming the problem (unknown IDs 404, malformed input 400, well-formed but unacceptable 422,
@@ -17,9 +18,12 @@ public enum HostAPI {
 
     /// The routes, over `runtime` (whose projection the host keeps current); with `tokens`,
     /// every request needs one (see `APITokens`).
-    public static func router(runtime: Runtime, tokens: APITokens?) -> Router<HostRequestContext> {
+    public static func router(runtime: Runtime, tokens: APITokens?, metrics: PrometheusCollectorRegistry? = nil) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
         router.add(middleware: TokenMiddleware(tokens: tokens))
+        if let metrics {
+            router.get("/metrics") { _, _ in try MetricsEndpoint(registry: metrics, runtime: runtime).response() }
+        }
         router.get("/v1/health") { _, _ in
             try json(["status": "ok", "seq": runtime.state.lastSeq])
         }
