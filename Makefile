@@ -8,7 +8,7 @@ DATA ?= ./baton-data
 BATON ?= .build/debug/baton
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps build demo log-demo test bench protos clean
+.PHONY: deps build demo log-demo test bench bench-http protos clean
 
 # liblmdb-dev is the one system library Baton needs (CLMDB links it through pkg-config).
 deps:
@@ -42,6 +42,11 @@ log-demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+bench-http: deps
+	$(SWIFT) build -c release --product baton
+	command -v wrk >/dev/null || apt-get install -y wrk
+	Tools/http-bench.sh
 
 bench: deps
 	$(SWIFT) build -c release --product baton-bench

@@ -24,6 +24,9 @@ public final class Runtime: Sendable {
         self.options = options
     }
 
+    /// This process's dispatcher identity, recorded in its claims.
+    public var dispatcherID: String { options.dispatcherID }
+
     /// The log this runtime appends to.
     public var log: EventLog { core.log }
 

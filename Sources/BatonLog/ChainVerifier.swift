@@ -100,6 +100,10 @@ extension EventLog {
         verify: @escaping @Sendable (ClosedRange<UInt64>) throws -> ReplayPage<T>,
         consume: (ReplayedRecord, T) throws -> Void
     ) throws -> ChainReport {
+        // The workers run on a queue of their own rather than the global queues, which also
+        // carry Swift's cooperative pool: this caller blocks below, often from an async context,
+        // and its workers should not have to compete for the threads such callers hold.
+        let queue = DispatchQueue(label: "baton.replay", attributes: .concurrent)
         func launch(_ from: UInt64) -> ReplayWave<T>? {
             guard from <= end else { return nil }
             let ranges = (0..<UInt64(shape.width)).compactMap { index -> ClosedRange<UInt64>? in
@@ -108,7 +112,7 @@ extension EventLog {
             }
             let wave = ReplayWave<T>(ranges: ranges)
             for index in ranges.indices {
-                DispatchQueue.global().async(group: wave.group) {
+                queue.async(group: wave.group) {
                     wave.set(index, Result { try verify(ranges[index]) })
                 }
             }

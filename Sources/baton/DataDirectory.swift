@@ -28,6 +28,29 @@ struct DataDirectory {
         ])
     }
 
+    /// A runtime dispatching to this directory's platforms as `<role>-<pid>@<host>`, with the
+    /// secrets of the environment; `configure` adjusts the rest of its options.
+    func runtime(_ log: EventLog, role: String, clock: SystemEngineClock, configure: (inout RuntimeOptions) -> Void = { _ in }) -> Runtime {
+        let id = "\(role)-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
+        var options = RuntimeOptions(dispatcherID: id, secrets: Self.secrets())
+        configure(&options)
+        return Runtime(log: log, platforms: platforms(clock: clock), clock: clock, options: options)
+    }
+
+    /// `key=value` arguments as a dictionary.
+    /// - Throws: `BatonExit.badInput` (after saying which argument) when one has no `=` or no key.
+    static func parameters(_ list: [String], option: String = "--param") throws -> [String: String] {
+        var result: [String: String] = [:]
+        for param in list {
+            guard let equals = param.firstIndex(of: "="), equals != param.startIndex else {
+                printError("baton: \(option) \(param): expected key=value")
+                throw BatonExit.badInput
+            }
+            result[String(param[..<equals])] = String(param[param.index(after: equals)...])
+        }
+        return result
+    }
+
     /// Secret values from `BATON_SECRET_<name>` environment variables.
     static func secrets() -> [String: String] {
         var secrets: [String: String] = [:]

@@ -37,11 +37,11 @@ struct DispatchCommand: AsyncParsableCommand {
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let id = "dispatch-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
-        let options = RuntimeOptions(dispatcherID: id, secrets: DataDirectory.secrets(),
-                                     servedConnections: connections.isEmpty ? nil : Set(connections),
-                                     claimLease: .seconds(max(1, leaseSeconds)))
-        let runtime = Runtime(log: log, platforms: directory.platforms(clock: clock), clock: clock, options: options)
+        let runtime = directory.runtime(log, role: "dispatch", clock: clock) { options in
+            options.servedConnections = connections.isEmpty ? nil : Set(connections)
+            options.claimLease = .seconds(max(1, leaseSeconds))
+        }
+        let id = runtime.dispatcherID
         do {
             try runtime.recover()
             printError("baton: dispatcher \(id) serving \(connections.isEmpty ? "all connections" : connections.joined(separator: ", "))")

@@ -43,14 +43,12 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workflow = try loadWorkflow()
-        let parameters = try parseParams()
+        let parameters = try DataDirectory.parameters(params)
         let directory = DataDirectory(path: data)
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let dispatcher = "run-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
-        let runtime = Runtime(log: log, platforms: directory.platforms(clock: clock), clock: clock,
-                              options: RuntimeOptions(dispatcherID: dispatcher, secrets: DataDirectory.secrets()))
+        let runtime = directory.runtime(log, role: "run", clock: clock)
         let id = runID ?? Self.newRunID(workflow.name, clock.nowMicros())
         let outcome: RunState.Outcome
         do {
@@ -86,18 +84,6 @@ struct RunCommand: AsyncParsableCommand {
             printError("baton: \(file) is not a valid workflow; nothing was run")
             throw BatonExit.badInput
         }
-    }
-
-    private func parseParams() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for param in params {
-            guard let equals = param.firstIndex(of: "="), equals != param.startIndex else {
-                printError("baton: --param \(param): expected key=value")
-                throw BatonExit.badInput
-            }
-            result[String(param[..<equals])] = String(param[param.index(after: equals)...])
-        }
-        return result
     }
 
     static func newRunID(_ workflow: String, _ micros: Int64) -> String {

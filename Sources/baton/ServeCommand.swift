@@ -81,9 +81,8 @@ struct ServeCommand: AsyncParsableCommand {
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let id = "host-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
-        let runtime = Runtime(log: log, platforms: directory.platforms(clock: clock), clock: clock,
-                              options: RuntimeOptions(dispatcherID: id, secrets: DataDirectory.secrets()))
+        let runtime = directory.runtime(log, role: "host", clock: clock)
+        let id = runtime.dispatcherID
         do {
             for warning in try runtime.recover() { logger.warning("snapshot skipped", metadata: ["reason": "\(warning)"]) }
             logger.info("host starting", metadata: ["workflows": "\(workflows)", "data": "\(data)", "dispatcher": "\(id)",

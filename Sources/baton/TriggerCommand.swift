@@ -31,14 +31,7 @@ struct TriggerCommand: AsyncParsableCommand {
     var data = "./baton-data"
 
     func run() async throws {
-        var params: [String: String] = [:]
-        for text in param {
-            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-                printError("baton: --param \(text): expected key=value")
-                throw BatonExit.badInput
-            }
-            params[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
+        let params = try DataDirectory.parameters(param)
         let log = try DataDirectory(path: data).openLog()
         defer { log.close() }
         let clock = SystemEngineClock()

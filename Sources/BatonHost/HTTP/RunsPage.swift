@@ -30,23 +30,30 @@ struct RunsPage {
     /// The page as JSON: `{"runs": [...], "next": cursor or null}`.
     /// - Complexity: O(runs log runs).
     func list(_ state: EngineState) throws -> [String: Any] {
-        let runs = state.runs.values
-            .filter { run in workflow.map { run.workflow.name == $0 } ?? true }
-            .filter { run in status.map { (run.outcome?.rawValue ?? "running") == $0 } ?? true }
-            .sorted { ($0.createdAtMicros, $0.id) > ($1.createdAtMicros, $1.id) }
+        // Sort small keys, not run states: only the page's runs are looked at in full.
+        var keys: [(created: Int64, id: String)] = []
+        keys.reserveCapacity(state.runs.count)
+        for (id, run) in state.runs {
+            if let workflow, run.workflow.name != workflow { continue }
+            if let status, (run.outcome?.rawValue ?? "running") != status { continue }
+            keys.append((run.createdAtMicros, id))
+        }
+        keys.sort { ($0.created, $0.id) > ($1.created, $1.id) }
         var start = 0
         if let after {
-            guard let index = runs.firstIndex(where: { $0.id == after }) else {
+            guard let index = keys.firstIndex(where: { $0.id == after }) else {
                 throw HTTPError(.badRequest, message: "cursor \(after) is not a run in this listing")
             }
             start = index + 1
         }
-        let page = runs[start..<min(start + limit, runs.count)]
-        let summaries: [[String: Any]] = page.map { run in
-            ["run_id": run.id, "workflow": run.workflow.name, "status": run.outcome?.rawValue ?? "running",
-             "trigger": run.trigger, "created_at_us": run.createdAtMicros, "logical_date_us": run.logicalDateMicros]
+        let page = keys[start..<min(start + limit, keys.count)]
+        let summaries: [[String: Any]] = page.compactMap { key in
+            state.runs[key.id].map { run in
+                ["run_id": run.id, "workflow": run.workflow.name, "status": run.outcome?.rawValue ?? "running",
+                 "trigger": run.trigger, "created_at_us": run.createdAtMicros, "logical_date_us": run.logicalDateMicros]
+            }
         }
-        let next: Any = start + limit < runs.count ? (page.last?.id ?? NSNull()) : NSNull()
+        let next: Any = start + limit < keys.count ? (page.last?.id ?? NSNull()) : NSNull()
         return ["runs": summaries, "next": next]
     }
 }
