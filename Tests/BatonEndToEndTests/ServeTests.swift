@@ -16,7 +16,7 @@ import Testing
     /// The port the host's API bound (from its JSON log).
     private func apiPort(_ host: BatonProcess.Running) async throws -> Int? {
         var port: Int?
-        _ = try await eventually(20) {
+        _ = try await eventually(60) {
             for line in host.stderr.split(separator: "\n") where line.contains("API listening") {
                 let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
                 port = (object?["port"] as? String).flatMap(Int.init)
@@ -58,20 +58,20 @@ import Testing
         let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--log-format", "json", "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
 
-        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
         // An invalid edit is reported and registers nothing.
         try "name: minutely\ntasks: [".write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(20) { host.stderr.contains("workflow file rejected") }, "\(host.stderr)")
+        #expect(try await eventually(60) { host.stderr.contains("workflow file rejected") }, "\(host.stderr)")
         // A valid edit is a new version.
         try Self.minutely(tasks: ["a", "b"]).write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(20) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
 
         // The API: trigger a run over HTTP (twice: one run), read it back.
         let port = try #require(try await apiPort(host))
         let (created, createdStatus) = try await http(port, "POST", "/v1/workflows/minutely/runs", #"{"run_id": "http-1"}"#)
         #expect(createdStatus == 201 && created.contains(#""created":true"#), "\(created)")
         #expect(try await http(port, "POST", "/v1/workflows/minutely/runs", #"{"run_id": "http-1"}"#).status == 200)
-        #expect(try await eventually(20) { try await http(port, "GET", "/v1/runs/http-1").body.contains(#""status":"succeeded""#) })
+        #expect(try await eventually(60) { try await http(port, "GET", "/v1/runs/http-1").body.contains(#""status":"succeeded""#) })
         #expect(try await http(port, "GET", "/v1/runs/nope").status == 404)
         let metrics = try await http(port, "GET", "/metrics").body
         #expect(metrics.contains(#"baton_events_total{type="TaskDispatched"}"#) && metrics.contains("baton_commit_seconds_bucket"), "\(metrics)")
@@ -110,12 +110,12 @@ import Testing
         try yaml.write(toFile: workflows + "/wide.yaml", atomically: true, encoding: .utf8)
         let first = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if first.isRunning { first.kill() } }
-        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(first.stderr)")
+        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(first.stderr)")
         let trigger = try BatonProcess.run(["trigger", "wide", "--run-id", "w1", "--data", data])
         #expect(trigger.status == 0 && trigger.stdout == "w1\n", "\(trigger.stderr)")
         let again = try BatonProcess.run(["trigger", "wide", "--run-id", "w1", "--data", data])
         #expect(again.stdout.contains("exists already"))
-        #expect(try await eventually(30) { try replay(data, ["--json"]).components(separatedBy: "\"TaskDispatched\"").count > 40 }, "\(first.stderr)")
+        #expect(try await eventually(60) { try replay(data, ["--json"]).components(separatedBy: "\"TaskDispatched\"").count > 40 }, "\(first.stderr)")
 
         kill(first.processIdentifier, SIGTERM)
         #expect(first.exitCode == 0, "\(first.stderr)")
@@ -143,21 +143,21 @@ import Testing
         try FileManager.default.createDirectory(atPath: workflows, withIntermediateDirectories: true)
         func version(_ tasks: [String]) -> String {
             "name: evolving\nconnections:\n  local: { platform: process }\ndefaults: { connection: local }\ntasks:\n"
-                + tasks.enumerated().map { "  \($1): { command: [\"/bin/sleep\", \"2\"]\($0 > 0 ? ", after: [\(tasks[$0 - 1])]" : "") }\n" }.joined()
+                + tasks.enumerated().map { "  \($1): { command: [\"/bin/sleep\", \"6\"]\($0 > 0 ? ", after: [\(tasks[$0 - 1])]" : "") }\n" }.joined()
         }
         try version(["extract"]).write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
         let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
-        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
         #expect(try BatonProcess.run(["trigger", "evolving", "--run-id", "old", "--data", data]).status == 0)
-        #expect(try await eventually(20) { try replay(data).contains("TaskDispatched") }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).contains("TaskDispatched") }, "\(host.stderr)")
         // While "old" runs, the file gains a task, then an invalid edit follows.
         try version(["extract", "publish"]).write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(20) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
         #expect(try BatonProcess.run(["trigger", "evolving", "--run-id", "new", "--data", data]).status == 0)
         try "name: evolving\ntasks: {".write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(20) { host.stderr.contains("rejected") }, "\(host.stderr)")
-        #expect(try await eventually(60) { try replay(data).components(separatedBy: "RunFinished").count == 3 }, "\(host.stderr)")
+        #expect(try await eventually(60) { host.stderr.contains("rejected") }, "\(host.stderr)")
+        #expect(try await eventually(120) { try replay(data).components(separatedBy: "RunFinished").count == 3 }, "\(host.stderr)")
         kill(host.processIdentifier, SIGTERM)
         #expect(host.exitCode == 0)
         #expect(try BatonProcess.run(["status", "--data", data, "old"]).stdout.contains("run old succeeded in"))
@@ -176,7 +176,7 @@ import Testing
             .write(toFile: workflows + "/hourly.yaml", atomically: true, encoding: .utf8)
         let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
-        #expect(try await eventually(20) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
         let arguments = ["backfill", "hourly", "--from", "2026-11-23T00:00:00Z", "--to", "2026-11-23T03:00:00Z", "--max-active", "1", "--data", data]
         let first = try BatonProcess.run(arguments)
         #expect(first.status == 0, "\(first.stderr)")
@@ -184,7 +184,7 @@ import Testing
                 == (0...3).map { "hourly-20261123T0\($0)0000Z" })
         let second = try BatonProcess.run(arguments)
         #expect(second.stdout.components(separatedBy: "exists already").count == 5, "\(second.stdout)")
-        #expect(try await eventually(30) { try replay(data).components(separatedBy: "RunFinished").count == 5 }, "\(host.stderr)")
+        #expect(try await eventually(60) { try replay(data).components(separatedBy: "RunFinished").count == 5 }, "\(host.stderr)")
         // Paced: each run was created only after the one before it finished.
         let lines = try replay(data, ["--json"]).split(separator: "\n").map(String.init)
         let order = lines.compactMap { line -> String? in
