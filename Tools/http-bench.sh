@@ -11,7 +11,7 @@ tasks="${TASKS:-10000}"
 command -v wrk >/dev/null || { echo "http-bench: wrk not found (apt-get install wrk)" >&2; exit 2; }
 command -v curl >/dev/null || { echo "http-bench: curl not found" >&2; exit 2; }
 work="$(mktemp -d)"
-trap 'kill $host 2>/dev/null || true; wait $host 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $host 2>/dev/null || true; wait $host 2>/dev/null || true; rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/workflows"
 printf 'name: tiny\nschedule: { cron: "0 * * * *" }\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: { after: [a] }\n' > "$work/workflows/tiny.yaml"
 {

@@ -1,6 +1,8 @@
 import BatonEvents
 import BatonLog
 import Hummingbird
+import ServiceLifecycle
+import Synchronization
 
 /// `GET /v1/events`: server-sent events, one per log event, in log order: `id` is the sequence
 /// number, `event` the type, `data` the object of `replay --json`. `after=SEQ` starts after that
@@ -13,6 +15,9 @@ struct EventStream {
 
     /// How long the stream waits before looking for new events again.
     static let pollInterval: Duration = .milliseconds(100)
+    /// Idle polls between keep-alive comments: writing one is how a stream notices that its
+    /// client went away, so an abandoned stream ends within this many polls.
+    static let heartbeatPolls = 20
     /// The most events read per look.
     static let pageSize = 1_024
 
@@ -39,21 +44,38 @@ struct EventStream {
     func response() -> Response {
         let (log, after, max) = (log, after, max)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
-            var next = after + 1
-            var sent = 0
-            while !Task.isCancelled {
-                let records = try log.read(from: next, limit: Swift.min(Self.pageSize, (max ?? Int.max) - sent))
-                for record in records {
-                    let event = try EventCodec.decode(record.payload, seq: record.seq)
-                    let object = EventDescription.object(ReplayedRecord(seq: record.seq, timeMicros: record.timeMicros, hash: record.hash), event)
-                    try await writer.write(ByteBuffer(string: "id: \(record.seq)\nevent: \(event.kindName)\ndata: \(try RunJSON.encode(object))\n\n"))
-                    sent += 1
+            // A graceful shutdown waits for open responses; an endless stream ends on it.
+            let stopping = StopFlag()
+            try await withGracefulShutdownHandler {
+                var next = after + 1
+                var sent = 0
+                var idle = 0
+                while !Task.isCancelled && !stopping.isSet {
+                    let records = try log.read(from: next, limit: Swift.min(Self.pageSize, (max ?? Int.max) - sent))
+                    for record in records {
+                        let event = try EventCodec.decode(record.payload, seq: record.seq)
+                        let object = EventDescription.object(ReplayedRecord(seq: record.seq, timeMicros: record.timeMicros, hash: record.hash), event)
+                        try await writer.write(ByteBuffer(string: "id: \(record.seq)\nevent: \(event.kindName)\ndata: \(try RunJSON.encode(object))\n\n"))
+                        sent += 1
+                    }
+                    if let last = records.last { next = last.seq + 1 }
+                    if let max, sent >= max { break }
+                    guard records.isEmpty else { idle = 0; continue }
+                    idle += 1
+                    if idle % Self.heartbeatPolls == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                    try await Task.sleep(for: Self.pollInterval)
                 }
-                if let last = records.last { next = last.seq + 1 }
-                if let max, sent >= max { break }
-                if records.isEmpty { try await Task.sleep(for: Self.pollInterval) }
+            } onGracefulShutdown: {
+                stopping.set()
             }
             try await writer.finish(nil)
         })
     }
+}
+
+/// Set once, read from the stream's loop.
+private final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
