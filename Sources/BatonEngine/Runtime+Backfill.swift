@@ -21,7 +21,7 @@ extension Runtime {
     /// - Throws: `EngineError.unknownWorkflow`, `.invalidRequest` when it has no schedule or the
     ///   range is empty, backwards or longer than `BackfillPlan.intervalsMax` intervals.
     public func backfillPlan(_ workflowName: String, fromMicros: Int64, toMicros: Int64) throws(EngineError) -> BackfillPlan {
-        try core.catchUp()
+        try catchUpAndWake()
         let state = core.state
         guard let hash = state.latestDefinition[workflowName], let workflow = state.definitions[hash] else { throw .unknownWorkflow(workflowName) }
         guard let schedule = workflow.schedule, let zone = TimeZone(identifier: schedule.timeZone),
@@ -46,7 +46,7 @@ extension Runtime {
 
     /// Unfinished runs of `workflowName` (of any trigger), to pace a backfill.
     public func activeRuns(of workflowName: String) throws(EngineError) -> Int {
-        try core.catchUp()
+        try catchUpAndWake()
         return core.state.runs.values.reduce(0) { $0 + ($1.workflow.name == workflowName && $1.outcome == nil ? 1 : 0) }
     }
 

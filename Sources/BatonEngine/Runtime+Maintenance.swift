@@ -20,7 +20,7 @@ extension Runtime {
     /// through `RunsExpired` events (so replay stays exact). Returns how many.
     /// - Throws: `EngineError`.
     public func expireRuns(olderThanMicros retainMicros: Int64, actor: String) async throws(EngineError) -> Int {
-        try core.catchUp()
+        try catchUpAndWake()
         let cutoff = clock.nowMicros() - retainMicros
         let expired = core.state.runs.values
             .filter { $0.outcome != nil && ($0.finishedAtMicros ?? .max) < cutoff }
@@ -35,6 +35,7 @@ extension Runtime {
             _ = try await core.commit([event]) { now in DecisionContext(now: now, scanDeadlines: false) }
             start += ids.count
         }
+        wake()
         return expired.count
     }
 
@@ -45,7 +46,7 @@ extension Runtime {
     public func compact(archive: String, retainMicros: Int64?, segmentBytesMax: Int = 64 << 20,
                         pruneChunkEvents: UInt64 = EventLog.pruneChunkEventsMax, actor: String,
                         progress: (CompactionStep) -> Void = { _ in }) async throws -> CompactionOutcome {
-        try core.catchUp()
+        try catchUpAndWake()
         guard core.state.lastSeq > 0 else { return CompactionOutcome(expiredRuns: 0, snapshotSeq: 0, log: CompactionReport()) }
         var expired = 0
         if let retainMicros { expired = try await expireRuns(olderThanMicros: retainMicros, actor: actor) }

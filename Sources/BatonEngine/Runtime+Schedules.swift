@@ -26,7 +26,7 @@ extension Runtime {
     /// the middle) never fire one interval twice.
     /// - Throws: `EngineError`.
     public func fireDueSchedules(actor: String = "scheduler") async throws(EngineError) -> ScheduleTick {
-        try core.catchUp()
+        try catchUpAndWake()
         let state = core.state
         let now = clock.nowMicros()
         var tick = ScheduleTick()

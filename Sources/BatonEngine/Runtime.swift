@@ -52,9 +52,9 @@ public final class Runtime: Sendable {
         let hash = Array(SHA256.hash(data: Array(workflow.source.utf8)))
         let registration = EventFactory.workflowRegistered(workflow.name, hash: hash, definition: workflow.source, sourcePath: sourcePath, actor: actor)
         let result = try await core.commit([registration]) { now in DecisionContext(now: now, scanDeadlines: false) }
-        let appended = result.events.contains { if case .workflowRegistered = $0.body { return true } else { return false } }
-        if appended { wake() }
-        return appended
+        // The commit also caught up with other processes' appends; the loop must look at them.
+        wake()
+        return result.events.contains { if case .workflowRegistered = $0.body { return true } else { return false } }
     }
 
     /// Creates run `runID` (for `interval`, when given: a backfill) of the newest registered definition of `workflowName`, unless a run
@@ -64,7 +64,7 @@ public final class Runtime: Sendable {
     ///   workflow, or a log failure.
     public func trigger(_ workflowName: String, runID: String, params: [String: String], trigger: Baton_V1_Trigger,
                         interval: FirePlan.Interval? = nil, actor: String) async throws(EngineError) -> Bool {
-        try core.catchUp()
+        try catchUpAndWake()
         let state = core.state
         guard let hash = state.latestDefinition[workflowName], state.definitions[hash] != nil else { throw .unknownWorkflow(workflowName) }
         if let existing = state.runs[runID] {
@@ -159,6 +159,15 @@ public final class Runtime: Sendable {
             }
             preconditionFailure("runtime loop ended")
         }
+    }
+
+    /// Catches the projection up to the log outside the loop. When that takes in events another
+    /// process appended, the loop is woken: its watcher compares the head with this projection,
+    /// so it would otherwise never learn of them (a run triggered elsewhere would wait forever).
+    func catchUpAndWake() throws(EngineError) {
+        let before = core.state.lastSeq
+        try core.catchUp()
+        if core.state.lastSeq > before { wake() }
     }
 
     /// Wakes the running loop (if any) to look at the log: after this process appended outside it.
