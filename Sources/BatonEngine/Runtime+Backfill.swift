@@ -30,13 +30,13 @@ extension Runtime {
         }
         guard fromMicros <= toMicros else { throw .invalidRequest("the range ends before it starts") }
         var intervals: [(FirePlan.Interval, String)] = []
-        var start = cron.next(after: Self.date(fromMicros - 1))
-        while let begin = start, Self.micros(begin) <= toMicros {
+        var start = cron.next(after: FirePlan.date(fromMicros - 1))
+        while let begin = start, FirePlan.micros(begin) <= toMicros {
             guard intervals.count < BackfillPlan.intervalsMax else {
                 throw .invalidRequest("the range holds more than \(BackfillPlan.intervalsMax) intervals; backfill it in parts")
             }
             guard let end = cron.next(after: begin) else { break }
-            let interval = FirePlan.Interval(logicalDateMicros: Self.micros(begin), endMicros: Self.micros(end))
+            let interval = FirePlan.Interval(logicalDateMicros: FirePlan.micros(begin), endMicros: FirePlan.micros(end))
             intervals.append((interval, Self.scheduledRunID(workflowName, logicalDateMicros: interval.logicalDateMicros)))
             start = end
         }
@@ -50,6 +50,4 @@ extension Runtime {
         return core.state.runs.values.reduce(0) { $0 + ($1.workflow.name == workflowName && $1.outcome == nil ? 1 : 0) }
     }
 
-    private static func date(_ micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
-    private static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
 }

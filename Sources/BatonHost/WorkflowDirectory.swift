@@ -1,4 +1,5 @@
 public import BatonModel
+import BatonState
 import Crypto
 import Foundation
 
@@ -42,7 +43,7 @@ public struct WorkflowDirectory: Sendable {
                 files.append(File(path: filePath, contentHash: "", workflow: nil, problem: "cannot read the file"))
                 continue
             }
-            let hash = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let hash = EngineState.hex(SHA256.hash(data: bytes))
             do {
                 let workflow = try WorkflowLoader.parse(String(decoding: bytes, as: UTF8.self), file: filePath)
                 if let owner = owners[workflow.name] {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a schedule owes at one moment: the data intervals to create runs for now, and when to
 /// look again. Pure: the caller passes the clock's reading and what the log says was fired.
@@ -63,6 +63,8 @@ public struct FirePlan: Sendable, Equatable {
         return Interval(logicalDateMicros: start, endMicros: end)
     }
 
-    private static func date(_ micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
-    private static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+    /// An instant in µs since the epoch as a `Date` (schedules compute in `Date`, events store µs).
+    public static func date(_ micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
+    /// A `Date` as µs since the epoch, rounded.
+    public static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
 }
