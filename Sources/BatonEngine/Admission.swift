@@ -23,6 +23,15 @@ enum Admission {
             return state.latestDefinition[e.workflow] != EngineState.hex(e.contentHash)
         case .runCreated:
             return state.runs[event.runID] == nil
+        case .runCancelRequested:
+            // Once per run, and only while it has not finished.
+            return state.runs[event.runID].map { $0.outcome == nil && $0.cancelReason == nil } ?? false
+        case .tasksCleared(let e):
+            // Checked again inside the lock: the tasks may have moved since the request was checked.
+            return (try? state.tasksToClear(run: event.runID, task: e.task, mode: e.mode).get()) == e.tasks
+        case .alertDelivery(let e):
+            // A delivery is recorded once the alert is still owed to that target.
+            return state.pendingAlerts[e.alertSeq].map { !$0.finalTargets.contains(e.target) } ?? false
         case .taskDispatched(let e):
             return task(state, event.runID, e.task)?.isAt(e.attempt, .claimed) ?? false
         case .taskSucceeded(let e):

@@ -10,7 +10,7 @@ enum Effect: Sendable {
     case poll(Attempt, PlatformRunID, reconciling: Bool)
     /// Resolve a claim found at start-up: look it up by key, or submit it again when that is safe.
     case reconcileClaim(Attempt)
-    /// Stop a timed-out platform run.
+    /// Stop a platform run (timed out, or its run cancelled).
     case cancel(Attempt, PlatformRunID)
 
 }
@@ -43,6 +43,10 @@ struct EffectPlanner {
                 guard polls.insert(key).inserted, let work = runtime.attempt(state, event.runID, e.task) else { continue }
                 effects.append(.poll(work, PlatformRunID(e.platformRunID), reconciling: false))
             case .taskTimedOut(let e):
+                guard let work = runtime.attempt(state, event.runID, e.task), let last = work.platformRunID else { continue }
+                effects.append(.cancel(work, PlatformRunID(last)))
+            case .taskCancelRequested(let e):
+                // Requested only for a running attempt, so the last platform run ID is this attempt's.
                 guard let work = runtime.attempt(state, event.runID, e.task), let last = work.platformRunID else { continue }
                 effects.append(.cancel(work, PlatformRunID(last)))
             default:

@@ -12,6 +12,10 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case unknownWorkflow(String)
     /// A request that cannot be carried out as asked, with why.
     case invalidRequest(String)
+    /// The run has no task of that name.
+    case unknownTask(run: String, task: String)
+    /// A well-formed request that conflicts with where the run stands now, with why.
+    case conflict(String)
     /// A run ID was reused for a different workflow.
     case runIDConflict(runID: String, existingWorkflow: String, requestedWorkflow: String)
     /// A connection names a platform this build does not have.
@@ -23,6 +27,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .corruptHistory(let reason): return "replay the log: \(reason)"
         case .unknownRun(let id): return "find run \(id): no such run in this data directory"
         case .invalidRequest(let reason): return reason
+        case .unknownTask(let run, let task): return "find task \(task) in run \(run): the run's definition has no such task"
+        case .conflict(let reason): return reason
         case .unknownWorkflow(let name): return "find workflow \(name): no definition of it is registered (a host registers its workflows directory)"
         case .runIDConflict(let id, let existing, let requested):
             return "create run \(id) of \(requested): that run ID already belongs to a run of \(existing)"

@@ -74,6 +74,9 @@ extension Baton_V1_Event {
         case .scheduleFired: return "ScheduleFired"
         case .snapshotWritten: return "SnapshotWritten"
         case .runsExpired: return "RunsExpired"
+        case .runCancelRequested: return "RunCancelRequested"
+        case .tasksCleared: return "TasksCleared"
+        case .alertDelivery: return "AlertDelivery"
         }
     }
 }

@@ -292,6 +292,48 @@ public nonisolated enum Baton_V1_RunOutcome: SwiftProtobuf.Enum, Swift.CaseItera
 
 }
 
+public nonisolated enum Baton_V1_ClearMode: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Rerun a failed (or cancelled) task: it and everything downstream of it run again.
+  case retry // = 1
+
+  /// Clear a finished task of any outcome: it and everything downstream of it run again.
+  case clear // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .retry
+    case 2: self = .clear
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .retry: return 1
+    case .clear: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Baton_V1_ClearMode] = [
+    .unspecified,
+    .retry,
+    .clear,
+  ]
+
+}
+
 /// One log entry. `run_id` is empty for events that concern no run (registrations, throttles,
 /// snapshots, expiry).
 public nonisolated struct Baton_V1_Event: Sendable {
@@ -458,6 +500,30 @@ public nonisolated struct Baton_V1_Event: Sendable {
     set {body = .runsExpired(newValue)}
   }
 
+  public var runCancelRequested: Baton_V1_RunCancelRequested {
+    get {
+      if case .runCancelRequested(let v)? = body {return v}
+      return Baton_V1_RunCancelRequested()
+    }
+    set {body = .runCancelRequested(newValue)}
+  }
+
+  public var tasksCleared: Baton_V1_TasksCleared {
+    get {
+      if case .tasksCleared(let v)? = body {return v}
+      return Baton_V1_TasksCleared()
+    }
+    set {body = .tasksCleared(newValue)}
+  }
+
+  public var alertDelivery: Baton_V1_AlertDelivery {
+    get {
+      if case .alertDelivery(let v)? = body {return v}
+      return Baton_V1_AlertDelivery()
+    }
+    set {body = .alertDelivery(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -480,6 +546,9 @@ public nonisolated struct Baton_V1_Event: Sendable {
     case scheduleFired(Baton_V1_ScheduleFired)
     case snapshotWritten(Baton_V1_SnapshotWritten)
     case runsExpired(Baton_V1_RunsExpired)
+    case runCancelRequested(Baton_V1_RunCancelRequested)
+    case tasksCleared(Baton_V1_TasksCleared)
+    case alertDelivery(Baton_V1_AlertDelivery)
 
   }
 
@@ -847,6 +916,73 @@ public nonisolated struct Baton_V1_RunsExpired: Sendable {
   public init() {}
 }
 
+/// An operator asked to cancel the run (the event's actor says who). Tasks not yet finished are
+/// cancelled (running ones are also asked to stop on their platform) and the run finishes cancelled.
+public nonisolated struct Baton_V1_RunCancelRequested: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An operator reset `task` and its downstream `tasks` (in graph order, `task` first) to pending.
+/// Their history stays in the log; the next attempt of each continues the attempt numbering, so
+/// idempotency keys never repeat, and each gets its full retry budget again. A finished run opens again.
+public nonisolated struct Baton_V1_TasksCleared: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var task: String = String()
+
+  public var tasks: [String] = []
+
+  public var mode: Baton_V1_ClearMode = .unspecified
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One attempt to deliver the alert raised by the event at `alert_seq` (a final TaskFailed or a
+/// failed RunFinished) to the webhook named `target`. Webhook addresses never enter the log, only names.
+public nonisolated struct Baton_V1_AlertDelivery: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var alertSeq: UInt64 = 0
+
+  public var target: String = String()
+
+  public var attempt: UInt32 = 0
+
+  public var delivered: Bool = false
+
+  /// No further attempt to this target (delivered, or given up).
+  public var final: Bool = false
+
+  /// The alert needs nothing more: every target of the host that recorded it is final.
+  public var alertDone: Bool = false
+
+  /// What happened: an HTTP status or the transport error.
+  public var detail: String = String()
+
+  /// When the next attempt to this target is due (µs), when not final.
+  public var nextAttemptUs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "baton.v1"
@@ -871,9 +1007,13 @@ nonisolated extension Baton_V1_RunOutcome: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RUN_OUTCOME_UNSPECIFIED\0\u{1}RUN_OUTCOME_SUCCEEDED\0\u{1}RUN_OUTCOME_FAILED\0\u{1}RUN_OUTCOME_CANCELLED\0")
 }
 
+nonisolated extension Baton_V1_ClearMode: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CLEAR_MODE_UNSPECIFIED\0\u{1}CLEAR_MODE_RETRY\0\u{1}CLEAR_MODE_CLEAR\0")
+}
+
 nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}actor\0\u{4}\u{8}workflow_registered\0\u{3}run_created\0\u{3}task_queued\0\u{3}task_expanded\0\u{3}task_claimed\0\u{3}task_dispatched\0\u{3}task_succeeded\0\u{3}task_failed\0\u{3}task_retry_scheduled\0\u{3}task_skipped\0\u{3}task_timed_out\0\u{3}task_cancel_requested\0\u{3}task_cancelled\0\u{3}platform_observed\0\u{3}connection_throttled\0\u{3}run_finished\0\u{3}schedule_fired\0\u{3}snapshot_written\0\u{3}runs_expired\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}actor\0\u{4}\u{8}workflow_registered\0\u{3}run_created\0\u{3}task_queued\0\u{3}task_expanded\0\u{3}task_claimed\0\u{3}task_dispatched\0\u{3}task_succeeded\0\u{3}task_failed\0\u{3}task_retry_scheduled\0\u{3}task_skipped\0\u{3}task_timed_out\0\u{3}task_cancel_requested\0\u{3}task_cancelled\0\u{3}platform_observed\0\u{3}connection_throttled\0\u{3}run_finished\0\u{3}schedule_fired\0\u{3}snapshot_written\0\u{3}runs_expired\0\u{3}run_cancel_requested\0\u{3}tasks_cleared\0\u{3}alert_delivery\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1130,6 +1270,45 @@ nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Mess
           self.body = .runsExpired(v)
         }
       }()
+      case 29: try {
+        var v: Baton_V1_RunCancelRequested?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .runCancelRequested(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .runCancelRequested(v)
+        }
+      }()
+      case 30: try {
+        var v: Baton_V1_TasksCleared?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .tasksCleared(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .tasksCleared(v)
+        }
+      }()
+      case 31: try {
+        var v: Baton_V1_AlertDelivery?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .alertDelivery(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .alertDelivery(v)
+        }
+      }()
       default: break
       }
     }
@@ -1222,6 +1401,18 @@ nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Mess
     case .runsExpired?: try {
       guard case .runsExpired(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+    }()
+    case .runCancelRequested?: try {
+      guard case .runCancelRequested(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+    }()
+    case .tasksCleared?: try {
+      guard case .tasksCleared(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+    }()
+    case .alertDelivery?: try {
+      guard case .alertDelivery(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
     }()
     case nil: break
     }
@@ -2087,6 +2278,146 @@ nonisolated extension Baton_V1_RunsExpired: SwiftProtobuf.Message, SwiftProtobuf
   public static func ==(lhs: Baton_V1_RunsExpired, rhs: Baton_V1_RunsExpired) -> Bool {
     if lhs.runIds != rhs.runIds {return false}
     if lhs.finishedBeforeUs != rhs.finishedBeforeUs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_RunCancelRequested: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunCancelRequested"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_RunCancelRequested, rhs: Baton_V1_RunCancelRequested) -> Bool {
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_TasksCleared: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TasksCleared"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}task\0\u{1}tasks\0\u{1}mode\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.task) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.tasks) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.task.isEmpty {
+      try visitor.visitSingularStringField(value: self.task, fieldNumber: 1)
+    }
+    if !self.tasks.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.tasks, fieldNumber: 2)
+    }
+    if self.mode != .unspecified {
+      try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_TasksCleared, rhs: Baton_V1_TasksCleared) -> Bool {
+    if lhs.task != rhs.task {return false}
+    if lhs.tasks != rhs.tasks {return false}
+    if lhs.mode != rhs.mode {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_AlertDelivery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AlertDelivery"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}alert_seq\0\u{1}target\0\u{1}attempt\0\u{1}delivered\0\u{1}final\0\u{3}alert_done\0\u{1}detail\0\u{3}next_attempt_us\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.alertSeq) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.target) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.attempt) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.delivered) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.final) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.alertDone) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.nextAttemptUs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.alertSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.alertSeq, fieldNumber: 1)
+    }
+    if !self.target.isEmpty {
+      try visitor.visitSingularStringField(value: self.target, fieldNumber: 2)
+    }
+    if self.attempt != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempt, fieldNumber: 3)
+    }
+    if self.delivered != false {
+      try visitor.visitSingularBoolField(value: self.delivered, fieldNumber: 4)
+    }
+    if self.final != false {
+      try visitor.visitSingularBoolField(value: self.final, fieldNumber: 5)
+    }
+    if self.alertDone != false {
+      try visitor.visitSingularBoolField(value: self.alertDone, fieldNumber: 6)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 7)
+    }
+    if self.nextAttemptUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.nextAttemptUs, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_AlertDelivery, rhs: Baton_V1_AlertDelivery) -> Bool {
+    if lhs.alertSeq != rhs.alertSeq {return false}
+    if lhs.target != rhs.target {return false}
+    if lhs.attempt != rhs.attempt {return false}
+    if lhs.delivered != rhs.delivered {return false}
+    if lhs.final != rhs.final {return false}
+    if lhs.alertDone != rhs.alertDone {return false}
+    if lhs.detail != rhs.detail {return false}
+    if lhs.nextAttemptUs != rhs.nextAttemptUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

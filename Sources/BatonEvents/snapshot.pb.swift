@@ -60,6 +60,41 @@ public nonisolated struct Baton_V1_Snapshot: Sendable {
   /// When each workflow name was first registered (µs).
   public var firstRegisteredUs: Dictionary<String,Int64> = [:]
 
+  public var pendingAlerts: [Baton_V1_SnapshotAlert] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An alert raised and not yet done (see AlertDelivery in events.proto).
+public nonisolated struct Baton_V1_SnapshotAlert: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var seq: UInt64 = 0
+
+  public var raisedAtUs: Int64 = 0
+
+  public var runID: String = String()
+
+  public var workflow: String = String()
+
+  public var task: String = String()
+
+  public var kind: String = String()
+
+  public var message: String = String()
+
+  public var attempts: UInt32 = 0
+
+  public var finalTargets: [String] = []
+
+  public var targets: [String] = []
+
+  public var owner: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -132,6 +167,10 @@ public nonisolated struct Baton_V1_SnapshotRun: Sendable {
 
   /// "" while open, else succeeded | failed.
   public var resolutionOutcome: String = String()
+
+  public var cancelRequested: Bool = false
+
+  public var cancelReason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -285,6 +324,12 @@ public nonisolated struct Baton_V1_SnapshotTask: @unchecked Sendable {
     set {_uniqueStorage()._unsatisfiedEdges = newValue}
   }
 
+  /// Attempts made before the task was last cleared (they do not count against its retries).
+  public var attemptsBeforeClear: UInt32 {
+    get {_storage._attemptsBeforeClear}
+    set {_uniqueStorage()._attemptsBeforeClear = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -331,7 +376,7 @@ fileprivate nonisolated let _protobuf_package = "baton.v1"
 
 nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0\u{3}schedule_fires\0\u{3}first_registered_us\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0\u{3}schedule_fires\0\u{3}first_registered_us\0\u{3}pending_alerts\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -348,6 +393,7 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
       case 7: try { try decoder.decodeRepeatedBytesField(value: &self.runBlobs) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.scheduleFires) }()
       case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: &self.firstRegisteredUs) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.pendingAlerts) }()
       default: break
       }
     }
@@ -381,6 +427,9 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.firstRegisteredUs.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: self.firstRegisteredUs, fieldNumber: 9)
     }
+    if !self.pendingAlerts.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.pendingAlerts, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -394,6 +443,87 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.runBlobs != rhs.runBlobs {return false}
     if lhs.scheduleFires != rhs.scheduleFires {return false}
     if lhs.firstRegisteredUs != rhs.firstRegisteredUs {return false}
+    if lhs.pendingAlerts != rhs.pendingAlerts {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_SnapshotAlert: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SnapshotAlert"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}raised_at_us\0\u{3}run_id\0\u{1}workflow\0\u{1}task\0\u{1}kind\0\u{1}message\0\u{1}attempts\0\u{3}final_targets\0\u{1}targets\0\u{1}owner\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.raisedAtUs) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.workflow) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.task) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.attempts) }()
+      case 9: try { try decoder.decodeRepeatedStringField(value: &self.finalTargets) }()
+      case 10: try { try decoder.decodeRepeatedStringField(value: &self.targets) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.owner) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.seq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 1)
+    }
+    if self.raisedAtUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.raisedAtUs, fieldNumber: 2)
+    }
+    if !self.runID.isEmpty {
+      try visitor.visitSingularStringField(value: self.runID, fieldNumber: 3)
+    }
+    if !self.workflow.isEmpty {
+      try visitor.visitSingularStringField(value: self.workflow, fieldNumber: 4)
+    }
+    if !self.task.isEmpty {
+      try visitor.visitSingularStringField(value: self.task, fieldNumber: 5)
+    }
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 6)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 7)
+    }
+    if self.attempts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempts, fieldNumber: 8)
+    }
+    if !self.finalTargets.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.finalTargets, fieldNumber: 9)
+    }
+    if !self.targets.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.targets, fieldNumber: 10)
+    }
+    if !self.owner.isEmpty {
+      try visitor.visitSingularStringField(value: self.owner, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_SnapshotAlert, rhs: Baton_V1_SnapshotAlert) -> Bool {
+    if lhs.seq != rhs.seq {return false}
+    if lhs.raisedAtUs != rhs.raisedAtUs {return false}
+    if lhs.runID != rhs.runID {return false}
+    if lhs.workflow != rhs.workflow {return false}
+    if lhs.task != rhs.task {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.attempts != rhs.attempts {return false}
+    if lhs.finalTargets != rhs.finalTargets {return false}
+    if lhs.targets != rhs.targets {return false}
+    if lhs.owner != rhs.owner {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -491,7 +621,7 @@ nonisolated extension Baton_V1_SnapshotDefinition: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotRun"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}workflow_hash_hex\0\u{1}params\0\u{3}logical_date_us\0\u{1}trigger\0\u{1}actor\0\u{3}created_at_us\0\u{1}outcome\0\u{3}finished_at_us\0\u{1}tasks\0\u{3}resolution_started\0\u{3}resolution_outcome\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}workflow_hash_hex\0\u{1}params\0\u{3}logical_date_us\0\u{1}trigger\0\u{1}actor\0\u{3}created_at_us\0\u{1}outcome\0\u{3}finished_at_us\0\u{1}tasks\0\u{3}resolution_started\0\u{3}resolution_outcome\0\u{3}cancel_requested\0\u{3}cancel_reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -511,6 +641,8 @@ nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf
       case 10: try { try decoder.decodeRepeatedMessageField(value: &self.tasks) }()
       case 11: try { try decoder.decodeSingularBoolField(value: &self.resolutionStarted) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.resolutionOutcome) }()
+      case 13: try { try decoder.decodeSingularBoolField(value: &self.cancelRequested) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.cancelReason) }()
       default: break
       }
     }
@@ -553,6 +685,12 @@ nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf
     if !self.resolutionOutcome.isEmpty {
       try visitor.visitSingularStringField(value: self.resolutionOutcome, fieldNumber: 12)
     }
+    if self.cancelRequested != false {
+      try visitor.visitSingularBoolField(value: self.cancelRequested, fieldNumber: 13)
+    }
+    if !self.cancelReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.cancelReason, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -569,6 +707,8 @@ nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.tasks != rhs.tasks {return false}
     if lhs.resolutionStarted != rhs.resolutionStarted {return false}
     if lhs.resolutionOutcome != rhs.resolutionOutcome {return false}
+    if lhs.cancelRequested != rhs.cancelRequested {return false}
+    if lhs.cancelReason != rhs.cancelReason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -576,7 +716,7 @@ nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Baton_V1_SnapshotTask: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotTask"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}attempt\0\u{3}platform_run_ids\0\u{3}has_claim\0\u{3}claim_dispatcher_id\0\u{3}claim_idempotency_key\0\u{3}claim_connection\0\u{3}claim_lease_deadline_us\0\u{3}claim_claimed_at_us\0\u{3}has_dispatched_at\0\u{3}dispatched_at_us\0\u{3}has_retry_not_before\0\u{3}retry_not_before_us\0\u{3}output_json\0\u{3}has_failure\0\u{3}failure_class\0\u{3}failure_message\0\u{3}failure_retryable\0\u{3}has_skip_reason\0\u{3}skip_reason\0\u{3}has_queued_at\0\u{3}queued_at_us\0\u{3}resolution_state\0\u{3}skip_upstream\0\u{3}skip_condition\0\u{3}skip_upstream_state\0\u{3}satisfied_edges\0\u{3}unsatisfied_edges\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}attempt\0\u{3}platform_run_ids\0\u{3}has_claim\0\u{3}claim_dispatcher_id\0\u{3}claim_idempotency_key\0\u{3}claim_connection\0\u{3}claim_lease_deadline_us\0\u{3}claim_claimed_at_us\0\u{3}has_dispatched_at\0\u{3}dispatched_at_us\0\u{3}has_retry_not_before\0\u{3}retry_not_before_us\0\u{3}output_json\0\u{3}has_failure\0\u{3}failure_class\0\u{3}failure_message\0\u{3}failure_retryable\0\u{3}has_skip_reason\0\u{3}skip_reason\0\u{3}has_queued_at\0\u{3}queued_at_us\0\u{3}resolution_state\0\u{3}skip_upstream\0\u{3}skip_condition\0\u{3}skip_upstream_state\0\u{3}satisfied_edges\0\u{3}unsatisfied_edges\0\u{3}attempts_before_clear\0")
 
   fileprivate class _StorageClass {
     var _status: String = String()
@@ -607,6 +747,7 @@ nonisolated extension Baton_V1_SnapshotTask: SwiftProtobuf.Message, SwiftProtobu
     var _skipUpstreamState: String = String()
     var _satisfiedEdges: Int32 = 0
     var _unsatisfiedEdges: Int32 = 0
+    var _attemptsBeforeClear: UInt32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -645,6 +786,7 @@ nonisolated extension Baton_V1_SnapshotTask: SwiftProtobuf.Message, SwiftProtobu
       _skipUpstreamState = source._skipUpstreamState
       _satisfiedEdges = source._satisfiedEdges
       _unsatisfiedEdges = source._unsatisfiedEdges
+      _attemptsBeforeClear = source._attemptsBeforeClear
     }
   }
 
@@ -691,6 +833,7 @@ nonisolated extension Baton_V1_SnapshotTask: SwiftProtobuf.Message, SwiftProtobu
         case 26: try { try decoder.decodeSingularStringField(value: &_storage._skipUpstreamState) }()
         case 27: try { try decoder.decodeSingularInt32Field(value: &_storage._satisfiedEdges) }()
         case 28: try { try decoder.decodeSingularInt32Field(value: &_storage._unsatisfiedEdges) }()
+        case 29: try { try decoder.decodeSingularUInt32Field(value: &_storage._attemptsBeforeClear) }()
         default: break
         }
       }
@@ -783,6 +926,9 @@ nonisolated extension Baton_V1_SnapshotTask: SwiftProtobuf.Message, SwiftProtobu
       if _storage._unsatisfiedEdges != 0 {
         try visitor.visitSingularInt32Field(value: _storage._unsatisfiedEdges, fieldNumber: 28)
       }
+      if _storage._attemptsBeforeClear != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._attemptsBeforeClear, fieldNumber: 29)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -820,6 +966,7 @@ nonisolated extension Baton_V1_SnapshotTask: SwiftProtobuf.Message, SwiftProtobu
         if _storage._skipUpstreamState != rhs_storage._skipUpstreamState {return false}
         if _storage._satisfiedEdges != rhs_storage._satisfiedEdges {return false}
         if _storage._unsatisfiedEdges != rhs_storage._unsatisfiedEdges {return false}
+        if _storage._attemptsBeforeClear != rhs_storage._attemptsBeforeClear {return false}
         return true
       }
       if !storagesAreEqual {return false}

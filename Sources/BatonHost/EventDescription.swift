@@ -76,6 +76,18 @@ public struct EventDescription {
         case .runsExpired(let e):
             detail = "\(e.runIds.count) runs finished before \(EventDescription.formatTime(e.finishedBeforeUs)): \(e.runIds.prefix(5).joined(separator: ", "))\(e.runIds.count > 5 ? ", …" : "")"
             fields = ["run_ids": e.runIds, "finished_before_us": e.finishedBeforeUs]
+        case .runCancelRequested(let e):
+            detail = "by \(event.actor): \(e.reason)"
+            fields = ["reason": e.reason]
+        case .tasksCleared(let e):
+            task = e.task
+            let verb = e.mode == .retry ? "retry" : "clear"
+            detail = "\(verb) by \(event.actor) resets \(e.tasks.count) tasks: \(e.tasks.prefix(5).joined(separator: ", "))\(e.tasks.count > 5 ? ", …" : "")\(e.reason.isEmpty ? "" : " (\(e.reason))")"
+            fields = ["mode": verb, "tasks": e.tasks, "reason": e.reason]
+        case .alertDelivery(let e):
+            let outcome = e.delivered ? "delivered" : (e.final ? "given up" : "failed, next at \(EventDescription.formatTime(e.nextAttemptUs))")
+            detail = "alert \(e.alertSeq) to \(e.target.isEmpty ? "(no webhook)" : e.target) attempt \(e.attempt): \(outcome) (\(e.detail))"
+            fields = ["alert_seq": e.alertSeq, "target": e.target, "delivered": e.delivered, "final": e.final, "detail": e.detail]
         case .none:
             detail = "unknown event type"
         }

@@ -70,18 +70,23 @@ public enum Decider {
     }
 
     private static func owed(_ run: RunState, _ now: Int64, into events: inout [Baton_V1_Event]) {
+        if let reason = run.cancelReason {
+            cancellation(run, reason, into: &events)
+            return
+        }
         for index in run.needsSkipEvent.keys.sorted() {
             guard let reason = run.needsSkipEvent[index] else { continue }
             let upstream = run.graph.name(of: reason.upstream)
             events.append(EventFactory.taskSkipped(run.id, run.graph.names[index], upstream: upstream, reason))
         }
         for index in run.needsQueue.sorted() {
-            events.append(EventFactory.taskQueued(run.id, run.graph.names[index], attempt: 1))
+            // A cleared task continues its attempt numbering, so no idempotency key is used twice.
+            events.append(EventFactory.taskQueued(run.id, run.graph.names[index], attempt: run.tasks[index].attempt + 1))
         }
         for index in run.needsRetryDecision.sorted() {
             let task = run.tasks[index]
             let key = idempotencyKey(run.id, run.graph.names[index], task.attempt)
-            let (delay, jitter) = RetryBackoff.delay(run.spec(of: index).retry, next: task.attempt + 1, seed: key)
+            let (delay, jitter) = RetryBackoff.delay(run.spec(of: index).retry, next: task.attempt + 1 - task.attemptsBeforeClear, seed: key)
             let notBefore = now + Int64(delay + jitter) * 1_000
             events.append(EventFactory.retryScheduled(run.id, run.graph.names[index], attempt: task.attempt + 1, notBefore: notBefore,
                                                       delayMs: delay, jitterMs: jitter, reason: task.lastFailure?.errorClass ?? ""))
@@ -99,6 +104,29 @@ public enum Decider {
             let reason = outcome == .succeeded ? "every evaluated task succeeded" : "failed: \(failed.prefix(5).joined(separator: ", "))"
             events.append(EventFactory.runFinished(run.id, outcome == .succeeded ? .succeeded : .failed, reason: reason))
         }
+    }
+
+    /// A run an operator cancelled: every task not finished is cancelled (a running one is first
+    /// asked to stop on its platform), then the run finishes cancelled. A claimed task is left
+    /// until its submit answers (it becomes running, or fails), so no platform run is left behind
+    /// unseen: its platform run ID is what the stop request needs.
+    private static func cancellation(_ run: RunState, _ reason: String, into events: inout [Baton_V1_Event]) {
+        var submitting = false
+        for index in run.tasks.indices where !run.tasks[index].status.isTerminal {
+            let task = run.tasks[index]
+            let name = run.graph.names[index]
+            switch task.status {
+            case .claimed:
+                submitting = true
+                continue
+            case .running:
+                events.append(EventFactory.taskCancelRequested(run.id, name, attempt: task.attempt, reason: reason))
+            default:
+                break
+            }
+            events.append(EventFactory.taskCancelled(run.id, name, attempt: task.attempt, reason: reason))
+        }
+        if !submitting { events.append(EventFactory.runFinished(run.id, .cancelled, reason: "cancelled: \(reason)")) }
     }
 
     private static func timeouts(_ state: EngineState, _ now: Int64, into events: inout [Baton_V1_Event]) {

@@ -13,6 +13,18 @@ extension EngineState {
             effects = try Self.applyToTask(event, &run, index, seq: seq, time: time)
         }
         apply(effects, run: event.runID, time: time)
+        if case .taskFailed(let e) = event.body, let run = runs[event.runID], let index = run.graph.index(named: name)?.rawValue,
+           run.tasks[index].status == .failed {
+            raiseAlert(seq: seq, time: time, run: run, task: name, kind: .taskFailed, message: e.message, attempts: e.attempt - run.tasks[index].attemptsBeforeClear)
+        }
+    }
+
+    /// Takes `ref` out of its connection's queue (a queued task cancelled or cleared).
+    mutating func dequeue(_ ref: TaskRef, connection name: String) {
+        guard var connection = connections.removeValue(forKey: name) else { return }
+        connection.queue.remove(ref)
+        connection.queue.compact()
+        connections[name] = connection
     }
 
     /// What a task event did to its connection's slots and queue.
@@ -23,6 +35,8 @@ extension EngineState {
         var claimed = false
         var dispatched = false
         var queued = false
+        /// Left the queue without being claimed (cancelled).
+        var dequeued = false
         /// The connection's rate window (µs), when it has a rate limit.
         var rateWindowMicros: Int64?
     }
@@ -50,6 +64,10 @@ extension EngineState {
             if let window = effects.rateWindowMicros { connection.prune(now: time, windowMicros: window) }
         }
         if effects.queued { connection.queue.push(ref) }
+        if effects.dequeued {
+            connection.queue.remove(ref)
+            connection.queue.compact()
+        }
         precondition(connection.inFlight >= 0 && connection.pendingClaims >= 0, "connection \(effects.connection) slot count went negative")
         connections[effects.connection] = connection
     }
@@ -93,7 +111,7 @@ extension EngineState {
         case .taskFailed(let e):
             releaseSlot()
             task.lastFailure = .init(errorClass: e.errorClass.name, message: e.message, retryable: e.retryable)
-            if RetryBackoff.willRetry(run.spec(of: index).retry, attempt: task.attempt, retryable: e.retryable, errorClass: e.errorClass.name) {
+            if RetryBackoff.willRetry(run.spec(of: index).retry, attempt: task.attempt - task.attemptsBeforeClear, retryable: e.retryable, errorClass: e.errorClass.name) {
                 task.status = .retryWait
                 run.needsRetryDecision.insert(index)
             } else {
@@ -110,7 +128,12 @@ extension EngineState {
             run.needsSkipEvent[index] = nil
         case .taskCancelled:
             releaseSlot()
+            effects.dequeued = before == .queued
             task.status = .cancelled
+            run.needsQueue.remove(index)
+            run.needsRetryDecision.remove(index)
+            run.retryTimers.remove(index)
+            run.needsSkipEvent[index] = nil
             if run.resolution.state(of: TaskIndex(index)) == .ready {
                 run.absorb(run.resolution.record(TaskIndex(index), .failed))
             }

@@ -26,6 +26,9 @@ public struct EngineState: Sendable, Equatable {
     public private(set) var firstRegisteredMicros: [String: Int64] = [:]
     /// The newest interval each workflow's schedule fired for, by workflow name.
     public private(set) var scheduleFires: [String: ScheduleFire] = [:]
+    /// Alerts raised (by a task's final failure or a failed run) and not yet done, by the sequence
+    /// number of the event that raised them.
+    public private(set) var pendingAlerts: [UInt64: PendingAlert] = [:]
     /// The DAG of each definition, built once and shared (copy-on-write) by all its runs.
     private(set) var graphs: [String: WorkflowGraph] = [:]
 
@@ -50,6 +53,21 @@ public struct EngineState: Sendable, Equatable {
                 run.outcome = e.outcome == .succeeded ? .succeeded : (e.outcome == .cancelled ? .cancelled : .failed)
                 run.finishedAtMicros = timeMicros
             }
+            if e.outcome == .failed, let run = runs[event.runID] {
+                raiseAlert(seq: seq, time: timeMicros, run: run, task: "", kind: .runFailed, message: e.reason, attempts: 0)
+            }
+        case .runCancelRequested(let e):
+            try withRun(event.runID, seq) { run in
+                if run.outcome == nil && run.cancelReason == nil { run.cancelReason = e.reason.isEmpty ? "cancelled by \(event.actor)" : e.reason }
+            }
+        case .tasksCleared(let e):
+            try clearTasks(e, run: event.runID, seq: seq)
+        case .alertDelivery(let e):
+            if e.alertDone {
+                pendingAlerts[e.alertSeq] = nil
+            } else if e.final {
+                pendingAlerts[e.alertSeq]?.finalTargets.insert(e.target)
+            }
         case .connectionThrottled(let e):
             var connection = connections.removeValue(forKey: e.connection) ?? ConnectionState()
             connection.throttledUntilMicros = max(connection.throttledUntilMicros, e.untilUs)
@@ -68,6 +86,33 @@ public struct EngineState: Sendable, Equatable {
         lastSeq = seq
         lastTimeMicros = max(lastTimeMicros, timeMicros)
     }
+
+    private mutating func clearTasks(_ e: Baton_V1_TasksCleared, run id: String, seq: UInt64) throws(StateError) {
+        var cleared: [Int] = []
+        var wasQueued: [Int] = []
+        try withRun(id, seq) { (run) throws(StateError) in
+            for name in e.tasks {
+                guard let index = run.graph.index(named: name)?.rawValue else {
+                    throw StateError(seq: seq, reason: "TasksCleared names unknown task \(name) of run \(id)")
+                }
+                guard !run.tasks[index].status.holdsSlot else {
+                    throw StateError(seq: seq, reason: "TasksCleared resets task \(name) of run \(id) while it holds a slot")
+                }
+                if run.tasks[index].status == .queued { wasQueued.append(index) }
+                cleared.append(index)
+            }
+            run.clear(cleared)
+        }
+        for index in wasQueued { dequeue(TaskRef(run: id, index: index), connection: runs[id]?.connection(of: index) ?? "") }
+    }
+
+    /// Raises the alert for a task's final failure or a failed run.
+    mutating func raiseAlert(seq: UInt64, time: Int64, run: RunState, task: String, kind: PendingAlert.Kind, message: String, attempts: UInt32) {
+        pendingAlerts[seq] = PendingAlert(seq: seq, raisedAtMicros: time, runID: run.id, workflow: run.workflow.name, owner: run.workflow.owner,
+                                          task: task, kind: kind, message: message, attempts: attempts, targets: run.workflow.alerts)
+    }
+
+    mutating func restoreAlert(_ alert: PendingAlert) { pendingAlerts[alert.seq] = alert }
 
     private mutating func register(_ e: Baton_V1_WorkflowRegistered, seq: UInt64) throws(StateError) {
         let hash = Self.hex(e.contentHash)
@@ -162,6 +207,33 @@ public struct ScheduleFire: Sendable, Equatable {
     public let intervalEndMicros: Int64
     /// The run created for it.
     public let runID: String
+}
+
+/// An alert owed to webhooks: raised by a task's final failure or a failed run, done when the
+/// host that delivers it has recorded a final delivery to every target.
+public struct PendingAlert: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case taskFailed = "task_failed"
+        case runFailed = "run_failed"
+    }
+
+    /// The sequence number of the event that raised it (its identity).
+    public let seq: UInt64
+    public let raisedAtMicros: Int64
+    public let runID: String
+    public let workflow: String
+    public let owner: String
+    /// The failed task; empty for a run alert.
+    public let task: String
+    public let kind: Kind
+    /// The error (the task's last failure, or the run's reason).
+    public let message: String
+    /// Attempts the task made (0 for a run alert).
+    public let attempts: UInt32
+    /// The webhook names the workflow lists.
+    public let targets: [String]
+    /// Targets that need nothing more (delivered or given up).
+    public internal(set) var finalTargets: Set<String> = []
 }
 
 /// The text a definition was registered with.

@@ -39,6 +39,35 @@ public enum EventFactory {
         event(run) { $0.runFinished = .with { $0.outcome = outcome; $0.reason = reason } }
     }
 
+    static func taskCancelRequested(_ run: String, _ task: String, attempt: UInt32, reason: String) -> Baton_V1_Event {
+        event(run) { $0.taskCancelRequested = .with { $0.task = task; $0.attempt = attempt; $0.reason = reason } }
+    }
+
+    static func taskCancelled(_ run: String, _ task: String, attempt: UInt32, reason: String) -> Baton_V1_Event {
+        event(run) { $0.taskCancelled = .with { $0.task = task; $0.attempt = attempt; $0.reason = reason } }
+    }
+
+    /// An operator's request to cancel a run.
+    public static func runCancelRequested(_ run: String, reason: String, actor: String) -> Baton_V1_Event {
+        event(run, actor: actor) { $0.runCancelRequested = .with { $0.reason = reason } }
+    }
+
+    /// An operator's reset of `tasks` (`task` and its downstream) to pending.
+    public static func tasksCleared(_ run: String, task: String, tasks: [String], mode: Baton_V1_ClearMode, reason: String, actor: String) -> Baton_V1_Event {
+        event(run, actor: actor) { $0.tasksCleared = .with { $0.task = task; $0.tasks = tasks; $0.mode = mode; $0.reason = reason } }
+    }
+
+    /// One delivery attempt of the alert raised at `alertSeq`.
+    public static func alertDelivery(_ run: String, alertSeq: UInt64, target: String, attempt: UInt32, delivered: Bool, final: Bool,
+                                     alertDone: Bool, detail: String, nextAttempt: Int64?, actor: String) -> Baton_V1_Event {
+        event(run, actor: actor) {
+            $0.alertDelivery = .with {
+                $0.alertSeq = alertSeq; $0.target = target; $0.attempt = attempt; $0.delivered = delivered; $0.final = final
+                $0.alertDone = alertDone; $0.detail = detail; $0.nextAttemptUs = nextAttempt ?? 0
+            }
+        }
+    }
+
     static func timedOut(_ run: String, _ task: String, attempt: UInt32, timeoutMs: UInt64) -> Baton_V1_Event {
         event(run) { $0.taskTimedOut = .with { $0.task = task; $0.attempt = attempt; $0.timeoutMs = timeoutMs } }
     }

@@ -25,6 +25,8 @@ public struct RunState: Sendable, Equatable {
     public internal(set) var tasks: [TaskRecord]
     public internal(set) var outcome: Outcome?
     public internal(set) var finishedAtMicros: Int64?
+    /// Why an operator asked to cancel the run, once asked (until a clear opens it again).
+    public internal(set) var cancelReason: String?
 
     // Work the decider still owes this run; each set empties as the matching events are applied.
     /// Resolution made these ready; they wait for their first TaskQueued.
@@ -62,7 +64,7 @@ public struct RunState: Sendable, Equatable {
     /// True while the decider owes this run events.
     var hasWork: Bool {
         if outcome != nil { return false }
-        return !needsQueue.isEmpty || !needsSkipEvent.isEmpty || !needsRetryDecision.isEmpty
+        return cancelReason != nil || !needsQueue.isEmpty || !needsSkipEvent.isEmpty || !needsRetryDecision.isEmpty
             || !retryTimers.isEmpty || resolution.runOutcome != nil
     }
 
@@ -89,6 +91,46 @@ public struct RunState: Sendable, Equatable {
                 if task.retryNotBeforeMicros == nil { needsRetryDecision.insert(index) } else { retryTimers.insert(index) }
             }
         }
+    }
+
+    /// Resets the tasks at `indices` (a task and everything downstream of it) to pending and
+    /// opens the run again: the resolution is rebuilt from the outcomes of the tasks kept, which
+    /// reproduces their states exactly (none of them is downstream of a reset task).
+    mutating func clear(_ indices: [Int]) {
+        for index in indices {
+            var task = TaskRecord()
+            let old = tasks[index]
+            task.attempt = old.attempt
+            task.attemptsBeforeClear = old.attempt
+            task.platformRunIDs = old.platformRunIDs
+            tasks[index] = task
+        }
+        var resolution = RunResolution(graph: graph)
+        var ready = resolution.start().ready
+        while let next = ready.popLast() {
+            let outcome: TaskOutcome
+            switch tasks[next.rawValue].status {
+            case .succeeded: outcome = .succeeded
+            case .failed, .cancelled: outcome = .failed
+            default: continue
+            }
+            ready += resolution.record(next, outcome).ready
+        }
+        self.resolution = resolution
+        outcome = nil
+        finishedAtMicros = nil
+        cancelReason = nil
+        deriveWorklists()
+    }
+
+    /// The task at `index` and every task downstream of it, in topological order (`index` first).
+    public func downstreamClosure(of index: Int) -> [Int] {
+        var seen: Set<Int> = [index]
+        var work = [TaskIndex(index)]
+        while let node = work.popLast() {
+            for (next, _) in graph.downstreams(of: node) where seen.insert(next.rawValue).inserted { work.append(next) }
+        }
+        return graph.topologicalOrder.map(\.rawValue).filter { seen.contains($0) }
     }
 
     /// Counts of tasks per status.

@@ -27,6 +27,15 @@ public enum SnapshotCodec {
                 .with { $0.workflow = workflow; $0.logicalDateUs = fire.logicalDateMicros; $0.intervalEndUs = fire.intervalEndMicros; $0.runID = fire.runID }
             }
         }
+        snapshot.pendingAlerts = state.pendingAlerts.keys.sorted().compactMap { seq in
+            state.pendingAlerts[seq].map { alert in
+                .with {
+                    $0.seq = alert.seq; $0.raisedAtUs = alert.raisedAtMicros; $0.runID = alert.runID; $0.workflow = alert.workflow
+                    $0.owner = alert.owner; $0.task = alert.task; $0.kind = alert.kind.rawValue; $0.message = alert.message
+                    $0.attempts = alert.attempts; $0.targets = alert.targets; $0.finalTargets = alert.finalTargets.sorted()
+                }
+            }
+        }
         snapshot.connections = state.connections.keys.sorted().compactMap { name in
             state.connections[name].map { connection in
                 .with {
@@ -79,6 +88,14 @@ public enum SnapshotCodec {
         for fire in snapshot.scheduleFires {
             state.restoreScheduleFire(fire.workflow, ScheduleFire(logicalDateMicros: fire.logicalDateUs, intervalEndMicros: fire.intervalEndUs, runID: fire.runID))
         }
+        for alert in snapshot.pendingAlerts {
+            guard let kind = PendingAlert.Kind(rawValue: alert.kind) else {
+                throw StateError(seq: snapshot.seq, reason: "snapshot alert \(alert.seq) has unknown kind \(alert.kind)")
+            }
+            state.restoreAlert(PendingAlert(seq: alert.seq, raisedAtMicros: alert.raisedAtUs, runID: alert.runID, workflow: alert.workflow,
+                                            owner: alert.owner, task: alert.task, kind: kind, message: alert.message, attempts: alert.attempts,
+                                            targets: alert.targets, finalTargets: Set(alert.finalTargets)))
+        }
         state.restorePosition(seq: snapshot.seq, time: snapshot.lastTimeUs)
         return state
     }
@@ -105,6 +122,7 @@ public enum SnapshotCodec {
             $0.finishedAtUs = run.finishedAtMicros ?? 0
             $0.resolutionStarted = parts.isStarted
             $0.resolutionOutcome = parts.runOutcome?.rawValue ?? ""
+            if let reason = run.cancelReason { $0.cancelRequested = true; $0.cancelReason = reason }
             $0.tasks = run.tasks.indices.map { SnapshotTaskCodec.encode(run.tasks[$0], parts, $0) }
         }
     }
@@ -135,6 +153,7 @@ public enum SnapshotCodec {
         }
         restored.outcome = RunState.Outcome(rawValue: run.outcome)
         restored.finishedAtMicros = run.outcome.isEmpty ? nil : run.finishedAtUs
+        restored.cancelReason = run.cancelRequested ? run.cancelReason : nil
         restored.deriveWorklists()
         return restored
     }

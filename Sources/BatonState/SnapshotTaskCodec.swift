@@ -7,6 +7,7 @@ enum SnapshotTaskCodec {
         .with {
             $0.status = task.status.rawValue
             $0.attempt = task.attempt
+            $0.attemptsBeforeClear = task.attemptsBeforeClear
             $0.platformRunIds = task.platformRunIDs
             if let claim = task.claim {
                 $0.hasClaim_p = true
@@ -50,6 +51,7 @@ enum SnapshotTaskCodec {
         var record = TaskRecord()
         record.status = status
         record.attempt = task.attempt
+        record.attemptsBeforeClear = task.attemptsBeforeClear
         record.platformRunIDs = task.platformRunIds
         if task.hasClaim_p {
             record.claim = .init(dispatcherID: task.claimDispatcherID, idempotencyKey: task.claimIdempotencyKey, connection: task.claimConnection,

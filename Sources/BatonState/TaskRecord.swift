@@ -19,6 +19,8 @@ public struct TaskRecord: Sendable, Equatable {
     public var status: TaskStatus = .pending
     /// The current (or last) attempt, from 1; 0 before the task was first queued.
     public var attempt: UInt32 = 0
+    /// Attempts made before the task was last cleared; the retry budget counts from here.
+    public var attemptsBeforeClear: UInt32 = 0
     /// Every platform run ID any attempt got, in order.
     public var platformRunIDs: [String] = []
     public var claim: Claim?

@@ -26,11 +26,21 @@ struct ServeCommand: AsyncParsableCommand {
             progress, closes the log and exits 0. Work already on the platforms keeps running \
             and is reconciled by run ID on the next start.
 
-            The HTTP API (Specs/http-api.yaml) listens on --listen, loopback only for now: API             tokens, which any other address needs, are not built yet. Metrics and alerts are not             built yet either.
+            The HTTP API (Specs/http-api.yaml) listens on --listen (loopback by default; any \
+            other address needs --token-file). It lists workflows and runs, triggers, cancels, \
+            retries and clears, backfills, streams events (server-sent events at /v1/events) and \
+            serves Prometheus metrics at /metrics.
+
+            Alerts: a task's final failure and a failed run are posted as JSON (Slack-compatible \
+            "text" plus structured fields) to the webhooks its workflow names in "alerts:" and to \
+            every "global" webhook of --webhooks. Every attempt is recorded in the log; failed \
+            deliveries are retried with backoff (8 attempts over about 4 minutes). Webhook \
+            addresses stay in the webhooks file: the log and the logs name only the webhook.
 
             Examples:
               baton serve --workflows ./workflows --data ./baton-data
               baton serve --workflows /etc/baton/workflows --log-format json --listen 127.0.0.1:9090
+              baton serve --workflows ./workflows --webhooks ./webhooks.txt
               curl -s localhost:8080/v1/runs?status=failed
             """
     )
@@ -49,6 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "API tokens, one per line: NAME ROLE TOKEN (ROLE read or operator). Every request then needs Authorization: Bearer TOKEN.")
     var tokenFile: String?
+
+    @Option(name: .long, help: "Alert webhooks, one per line: NAME URL [global]. Workflows name theirs in alerts: [NAME]; global ones hear of every workflow.")
+    var webhooks: String?
+
+    @Option(name: .long, help: "The API's address as alert readers reach it, for the run link in each alert (default: http://--listen).")
+    var publicURL: String?
 
     /// The host and port of `--listen`.
     var address: (host: String, port: Int)? {
@@ -99,7 +115,10 @@ struct ServeCommand: AsyncParsableCommand {
                                       logger.info("API listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
                                                                               "port": "\(channel.localAddress?.port ?? port)"])
                                   }, logger: logger)
-            let group = ServiceGroup(services: [host, api], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            let hooks = try webhooks.map { path throws in try Webhooks(file: path) } ?? Webhooks()
+            let alerter = Alerter(runtime: runtime, webhooks: hooks, transport: URLSessionWebhookTransport(), clock: clock,
+                                  options: AlertOptions(linkBase: publicURL ?? "http://\(listen)"), logger: logger)
+            let group = ServiceGroup(services: [host, api, alerter], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         } catch {
             logger.critical("host failed", metadata: ["error": "\(error)"])

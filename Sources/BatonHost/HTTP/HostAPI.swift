@@ -1,4 +1,5 @@
 public import BatonEngine
+import BatonEvents
 import BatonModel
 import BatonState
 import Foundation
@@ -86,6 +87,31 @@ public enum HostAPI {
             guard let run = runtime.state.runs[id] else { throw notFound("run \(id) does not exist") }
             return try json(RunJSON.object(run))
         }
+        router.post("/v1/runs/:id/cancel") { request, context in
+            let id = try context.parameters.require("id")
+            let reason = try await ReasonBody.decode(request)
+            do {
+                let result = try await runtime.cancelRun(id, reason: reason, actor: context.actor)
+                guard let run = runtime.state.runs[id] else { throw notFound("run \(id) does not exist") }
+                return try json(["changed": result.changed, "run": RunJSON.object(run)], status: .accepted)
+            } catch let error as EngineError {
+                throw httpError(error)
+            }
+        }
+        for (verb, mode) in [("retry", Baton_V1_ClearMode.retry), ("clear", .clear)] {
+            router.post("/v1/runs/:id/tasks/:task/\(verb)") { request, context in
+                let id = try context.parameters.require("id")
+                let task = try context.parameters.require("task")
+                let reason = try await ReasonBody.decode(request)
+                do {
+                    let result = try await runtime.clearTask(id, task: task, mode: mode, reason: reason, actor: context.actor)
+                    guard let run = runtime.state.runs[id] else { throw notFound("run \(id) does not exist") }
+                    return try json(["reset": result.tasks, "run": RunJSON.object(run)])
+                } catch let error as EngineError {
+                    throw httpError(error)
+                }
+            }
+        }
         router.get("/v1/events") { request, _ in
             try EventStream(request.uri.queryParameters, log: runtime.log).response()
         }
@@ -99,9 +125,39 @@ public enum HostAPI {
 
     static func notFound(_ message: String) -> HTTPError { HTTPError(.notFound, message: message) }
 
+    /// The HTTP answer to an engine error of an operator request.
+    static func httpError(_ error: EngineError) -> HTTPError {
+        switch error {
+        case .unknownRun(let id): return notFound("run \(id) does not exist")
+        case .unknownTask(let run, let task): return notFound("run \(run) has no task \(task)")
+        case .conflict(let reason): return HTTPError(.conflict, message: reason)
+        case .invalidRequest(let reason): return HTTPError(.unprocessableContent, message: reason)
+        default: return HTTPError(.serviceUnavailable, message: "the log could not be written: \(error)")
+        }
+    }
+
     static func json(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response {
         let text = try RunJSON.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The body of a cancel, retry or clear: `{"reason": "..."}`, or none.
+enum ReasonBody {
+    static func decode(_ request: Request) async throws -> String {
+        let buffer = try await request.body.collect(upTo: HostAPI.requestBytesMax)
+        guard buffer.readableBytes > 0 else { return "" }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
+            throw HTTPError(.badRequest, message: "the body is not a JSON object")
+        }
+        for key in object.keys where key != "reason" {
+            throw HTTPError(.unprocessableContent, message: "unknown field \(key) (expected reason)")
+        }
+        let value: Any = object["reason"] ?? ""
+        guard let reason = value as? String, reason.utf8.count <= 1_000 else {
+            throw HTTPError(.unprocessableContent, message: "reason must be a string of at most 1000 bytes")
+        }
+        return reason
     }
 }
 

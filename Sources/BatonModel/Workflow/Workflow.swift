@@ -9,6 +9,8 @@ public struct Workflow: Sendable, Equatable {
     public var owner: String
     /// Free text; empty when not given.
     public var description: String
+    /// Names of the webhooks that hear of its failures (the host maps names to addresses).
+    public var alerts: [String] = []
     /// Declared parameters with their default values; `{{ params.x }}` may name only these (or task params).
     public var params: [String: String]
     /// When runs start on their own; `nil` for manually triggered workflows.

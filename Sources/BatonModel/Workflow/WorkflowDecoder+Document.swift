@@ -20,7 +20,7 @@ struct DecodedTask {
 }
 
 extension WorkflowDecoder {
-    static let topLevelKeys = ["name", "owner", "description", "params", "schedule", "connections", "defaults", "tasks"]
+    static let topLevelKeys = ["name", "owner", "description", "alerts", "params", "schedule", "connections", "defaults", "tasks"]
     static let scheduleKeys = ["cron", "timezone", "catchup", "max_active_runs"]
     static let connectionKeys = ["platform", "max_in_flight", "rate", "settings"]
     static let defaultsKeys = ["connection", "retry", "timeout", "idempotent"]
@@ -39,6 +39,7 @@ extension WorkflowDecoder {
             case "name": workflow.name = decodeName(entry.value) ?? ""
             case "owner": workflow.owner = text(entry.value, "owner") ?? ""
             case "description": workflow.description = text(entry.value, "description") ?? ""
+            case "alerts": workflow.alerts = decodeAlerts(entry.value)
             case "params": workflow.params = stringMap(entry.value, "params")
             case "schedule": workflow.schedule = decodeSchedule(entry.value)
             case "connections": workflow.connections = decodeConnections(entry.value)
@@ -59,6 +60,19 @@ extension WorkflowDecoder {
             report(.documentStart, "missing required key \"tasks\"")
         }
         return (workflow, tasks, marks)
+    }
+
+    /// `alerts: [name, ...]`: webhook names the host resolves (addresses never live in a workflow file).
+    private mutating func decodeAlerts(_ node: YAMLNode) -> [String] {
+        var names: [String] = []
+        for (name, mark) in stringList(node, "alerts") ?? [] {
+            if !NameRules.isIdentifier(name) {
+                report(mark, "bad webhook name \"\(name)\" in alerts (use A-Z, a-z, 0-9, _ and -)")
+            } else if !names.contains(name) {
+                names.append(name)
+            }
+        }
+        return names
     }
 
     private mutating func decodeName(_ node: YAMLNode) -> String? {
