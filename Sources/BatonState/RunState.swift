@@ -84,7 +84,7 @@ public struct RunState: Sendable, Equatable {
             let task = tasks[index]
             switch resolution.state(of: TaskIndex(index)) {
             case .ready where task.status == .pending: needsQueue.insert(index)
-            case .skipped(let reason) where task.status != .skipped: needsSkipEvent[index] = reason
+            case .skipped(let reason) where task.status == .pending: needsSkipEvent[index] = reason
             default: break
             }
             if task.status == .retryWait {

@@ -4,7 +4,7 @@ import Foundation
 /// One filled-in example of every event type, for round-trip and fixture tests.
 public enum EventSamples {
     /// How many event types Specs/events.proto defines.
-    public static let kindCount = 19
+    public static let kindCount = 22
 
     /// Every event type once, with every field set to a non-default value.
     public static let all: [Baton_V1_Event] = [
@@ -27,6 +27,9 @@ public enum EventSamples {
         event { $0.scheduleFired = .with { $0.workflow = "daily_revenue"; $0.logicalDateUs = 1_700_000_000_000_000; $0.intervalEndUs = 1_700_086_400_000_000; $0.createdRunID = "r2" } },
         event { $0.snapshotWritten = .with { $0.seq = 1_000; $0.hash = Data([7, 7, 7]); $0.formatVersion = 1 } },
         event { $0.runsExpired = .with { $0.runIds = ["r0", "r1"]; $0.finishedBeforeUs = 1_690_000_000_000_000 } },
+        event { $0.runCancelRequested = .with { $0.reason = "bad upstream data" } },
+        event { $0.tasksCleared = .with { $0.task = "load"; $0.tasks = ["load", "check"]; $0.mode = .retry; $0.reason = "fixed credentials" } },
+        event { $0.alertDelivery = .with { $0.alertSeq = 42; $0.target = "oncall"; $0.attempt = 2; $0.delivered = false; $0.final = false; $0.alertDone = false; $0.detail = "HTTP 503"; $0.nextAttemptUs = 1_700_000_300_000_000 } },
     ]
 
     private static func event(_ fill: (inout Baton_V1_Event) -> Void) -> Baton_V1_Event {
