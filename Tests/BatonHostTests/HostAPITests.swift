@@ -56,6 +56,49 @@ import Testing
         }
     }
 
+    @Test func cancelRetryAndClearAnswerWithTheRunAndRefuseWhatDoesNotFit() async throws {
+        try await withAPI { client in
+            _ = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "c-1"}"#)
+            // No dispatcher runs here: the cancel cancels both tasks where they wait.
+            let cancel = try await post(client, "/v1/runs/c-1/cancel", #"{"reason": "wrong day"}"#)
+            #expect(cancel.status == .accepted)
+            let cancelled = try json(cancel)
+            #expect(cancelled["changed"] as? Bool == true)
+            let run = try #require(cancelled["run"] as? [String: Any])
+            #expect(run["status"] as? String == "cancelled")
+            #expect((run["tasks"] as? [[String: Any]])?.map { $0["status"] as? String } == ["cancelled", "cancelled"])
+
+            let again = try await post(client, "/v1/runs/c-1/cancel", "")
+            #expect(again.status == .conflict)
+            #expect(String(buffer: again.body).contains("already finished"))
+
+            let retry = try await post(client, "/v1/runs/c-1/tasks/extract/retry", "")
+            #expect(retry.status == .ok)
+            let retried = try json(retry)
+            #expect(retried["reset"] as? [String] == ["extract", "load"])
+            #expect((retried["run"] as? [String: Any])?["status"] as? String == "running")
+            // extract is queued now: clearing it is refused until it finishes.
+            let busy = try await post(client, "/v1/runs/c-1/tasks/extract/clear", "")
+            #expect(busy.status == .conflict)
+            #expect(String(buffer: busy.body).contains("queued"))
+
+            let cases: [(String, String, HTTPResponse.Status, String)] = [
+                ("/v1/runs/ghost/cancel", "", .notFound, "run ghost does not exist"),
+                ("/v1/runs/ghost/tasks/extract/retry", "", .notFound, "run ghost does not exist"),
+                ("/v1/runs/c-1/tasks/nope/clear", "", .notFound, "run c-1 has no task nope"),
+                ("/v1/runs/c-1/cancel", "[1]", .badRequest, "not a JSON object"),
+                ("/v1/runs/c-1/cancel", #"{"why": "x"}"#, .unprocessableContent, "unknown field why"),
+                ("/v1/runs/c-1/tasks/extract/retry", #"{"reason": 7}"#, .unprocessableContent, "reason must be a string"),
+            ]
+            for (uri, body, status, message) in cases {
+                let response = try await post(client, uri, body)
+                #expect(response.status == status, "\(uri)")
+                let error = try json(response)["error"] as? [String: Any]
+                #expect((error?["message"] as? String)?.contains(message) == true, "\(uri): \(String(buffer: response.body))")
+            }
+        }
+    }
+
     @Test func badRequestsGetTheirStatusAndAMessage() async throws {
         try await withAPI { client in
             let cases: [(String, String, String, HTTPResponse.Status, String)] = [

@@ -1,0 +1,121 @@
+import BatonEngine
+import BatonEvents
+@testable import BatonHost
+import BatonLog
+import BatonModel
+import BatonPlatforms
+import BatonState
+import BatonTestSupport
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// Alert delivery with a scripted webhook transport: retries with backoff, gives up where a retry
+/// cannot help, records every attempt as an event, and never writes an address into the log.
+@Suite struct AlerterTests {
+    static let workflow = """
+        name: nightly
+        owner: data@example.com
+        alerts: [oncall, ghost]
+        connections:
+          simc: { platform: sim }
+        defaults: { connection: simc }
+        tasks:
+          load: { outcome: failure }
+        """
+    static let hooks = "oncall https://hooks.example/services/SECRET-oncall\nall https://all.example/T0/SECRET-all global  # everyone\n"
+
+    /// Answers from a script per host, counted per alert (the last answer repeats), and keeps every body posted.
+    final class ScriptedTransport: WebhookTransport {
+        let script: [String: [WebhookAnswer]]
+        let posts = Mutex<[(host: String, body: [UInt8])]>([])
+
+        init(_ script: [String: [WebhookAnswer]]) { self.script = script }
+
+        func post(_ body: [UInt8], to url: URL) async -> WebhookAnswer {
+            let host = url.host ?? ""
+            func alert(_ body: [UInt8]) -> Int? { (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["alert_seq"] as? Int }
+            let count = posts.withLock { posts in
+                posts.append((host, body))
+                return posts.filter { $0.host == host && alert($0.body) == alert(body) }.count
+            }
+            let answers = script[host] ?? [.unreachable("no script")]
+            return answers[min(count, answers.count) - 1]
+        }
+    }
+
+    @Test func deliveriesAreRetriedWithBackoffRecordedAndNeverNameTheAddress() async throws {
+        let dir = TemporaryDirectory("alerts")
+        defer { dir.remove() }
+        let clock = SystemEngineClock()
+        let log = try EventLog(directory: dir.path, clock: clock)
+        defer { log.close() }
+        let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
+                              options: RuntimeOptions(dispatcherID: "t", pollInitial: .milliseconds(1)))
+        _ = try await runtime.register(WorkflowLoader.parse(Self.workflow, file: "n.yaml"), sourcePath: "n.yaml", actor: "test")
+        _ = try await runtime.trigger("nightly", runID: "n-1", params: [:], trigger: .manual, actor: "test")
+        #expect(try await runtime.drive(until: "n-1") == .failed)
+        #expect(runtime.state.pendingAlerts.count == 2)
+
+        let transport = ScriptedTransport([
+            "hooks.example": [.status(503), .unreachable("URL error -1001"), .status(200)],
+            "all.example": [.status(404)],
+        ])
+        let alerter = Alerter(runtime: runtime, webhooks: try Webhooks(text: Self.hooks, file: "hooks"), transport: transport, clock: clock,
+                              options: AlertOptions(backoffBase: .milliseconds(5), pollInterval: .milliseconds(5), linkBase: "http://127.0.0.1:8080"),
+                              logger: Logger(label: "test"))
+        let delivering = Task { try await alerter.run() }
+        for _ in 0..<2_000 where !runtime.state.pendingAlerts.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        delivering.cancel()
+        _ = try? await delivering.value
+        #expect(runtime.state.pendingAlerts.isEmpty)
+
+        var deliveries: [Baton_V1_AlertDelivery] = []
+        var payloads = ""
+        try log.forEach(from: 1) { record in
+            payloads += String(decoding: record.payload, as: UTF8.self)
+            if case .alertDelivery(let e) = try EventCodec.decode(record.payload, seq: record.seq).body { deliveries.append(e) }
+        }
+        #expect(!payloads.contains("SECRET") && !payloads.contains("hooks.example"))
+        // Two alerts (the task's final failure, the failed run), each to oncall, all and ghost.
+        for seq in Set(deliveries.map(\.alertSeq)) {
+            let mine = deliveries.filter { $0.alertSeq == seq }
+            let oncall = mine.filter { $0.target == "oncall" }
+            #expect(oncall.map(\.attempt) == [1, 2, 3] && oncall.map(\.delivered) == [false, false, true])
+            #expect(oncall.map(\.final) == [false, false, true] && oncall.first?.detail == "HTTP 503")
+            #expect(oncall.first.map { $0.nextAttemptUs > 0 } == true)
+            let all = mine.filter { $0.target == "all" }
+            #expect(all.count == 1 && all.first?.final == true && all.first?.detail == "HTTP 404, not retried")
+            let ghost = mine.filter { $0.target == "ghost" }
+            #expect(ghost.count == 1 && ghost.first?.detail.contains("no webhook named ghost") == true)
+            #expect(mine.filter(\.alertDone).count == 1 && mine.last?.alertDone == true)
+        }
+        #expect(Set(deliveries.map(\.alertSeq)).count == 2)
+
+        // The message: Slack's text plus the structured fields.
+        let body = try #require(transport.posts.withLock { $0.first { $0.host == "hooks.example" }?.body })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(object["workflow"] as? String == "nightly" && object["owner"] as? String == "data@example.com")
+        #expect(object["run_id"] as? String == "n-1" && object["link"] as? String == "http://127.0.0.1:8080/v1/runs/n-1")
+        #expect((object["text"] as? String)?.hasPrefix("Baton: ") == true)
+        #expect(Set(transport.posts.withLock { $0.compactMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }.compactMap { $0["kind"] as? String } })
+                == ["task_failed", "run_failed"])
+    }
+
+    @Test(arguments: [
+        ("oncall ftp://x/y", "line 1: the address of webhook oncall is not an http(s) URL"),
+        ("a https://x/1\na https://x/2", "line 2: webhook a is named twice"),
+        ("bad/name https://x/1", "line 1: bad webhook name bad/name"),
+        ("a https://x/1 always", "line 1: expected NAME URL [global]"),
+    ])
+    func badWebhookFilesNameTheLineButNeverTheAddress(text: String, message: String) {
+        do {
+            _ = try Webhooks(text: text, file: "hooks")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.description.contains(message), "\(error)")
+            #expect(!error.description.contains("https://x"))
+        }
+    }
+}
