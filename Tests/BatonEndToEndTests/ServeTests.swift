@@ -117,6 +117,50 @@ import Testing
 
     private func pid(of process: BatonProcess.Running) -> Int32 { process.processIdentifier }
 
+    @Test func cancelOverHTTPStopsTheRunningProcessAndRetryRunsItAgain() async throws {
+        let dir = TemporaryDirectory("serve-cancel")
+        defer { dir.remove() }
+        let workflows = dir.appending("workflows")
+        let data = dir.appending("data")
+        let pidFile = dir.appending("pid")
+        let go = dir.appending("go")
+        try FileManager.default.createDirectory(atPath: workflows, withIntermediateDirectories: true)
+        // The task records its PID, then sleeps a minute, unless the go file exists.
+        let script = #"echo $$ > "$1"; if [ -e "$2" ]; then exit 0; fi; exec sleep 60"#
+        try """
+            name: slowpoke
+            connections:
+              local: { platform: process }
+            defaults: { connection: local }
+            tasks:
+              wait: { command: [/bin/sh, -c, '\(script)', wait, \(pidFile), \(go)] }
+              after: { after: [wait], command: [/bin/true] }
+            """.write(toFile: workflows + "/slowpoke.yaml", atomically: true, encoding: .utf8)
+        let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--log-format", "json", "--listen", "127.0.0.1:0"])
+        defer { if host.isRunning { host.kill() } }
+        let port = try #require(try await apiPort(host))
+        #expect(try await eventually(60) { try await http(port, "POST", "/v1/workflows/slowpoke/runs", #"{"run_id": "s-1"}"#).status == 201 },
+                "\(host.stderr)")
+        #expect(try await eventually(60) { FileManager.default.fileExists(atPath: pidFile) }, "\(host.stderr)")
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        let (cancelled, status) = try await http(port, "POST", "/v1/runs/s-1/cancel", #"{"reason": "wrong input"}"#)
+        #expect(status == 202, "\(cancelled)")
+        #expect(try await eventually(60) { try await http(port, "GET", "/v1/runs/s-1").body.contains(#""status":"cancelled""#) })
+        // The sleeping process was stopped on the platform, not left to run out its minute.
+        #expect(try await eventually(30) { kill(pid, 0) != 0 }, "process \(pid) still runs after the cancel")
+
+        try "".write(toFile: go, atomically: true, encoding: .utf8)
+        let (retried, retryStatus) = try await http(port, "POST", "/v1/runs/s-1/tasks/wait/retry", "")
+        #expect(retryStatus == 200 && retried.contains(#""reset":["wait","after"]"#), "\(retried)")
+        #expect(try await eventually(60) { try await http(port, "GET", "/v1/runs/s-1").body.contains(#""status":"succeeded""#) }, "\(host.stderr)")
+        let audit = try replay(data)
+        #expect(audit.contains("RunCancelRequested") && audit.contains("TaskCancelRequested") && audit.contains("TasksCleared"), "\(audit)")
+        kill(self.pid(of: host), SIGTERM)
+        #expect(try await eventually(15) { !host.isRunning })
+        #expect(host.exitCode == 0, "\(host.stderr)")
+    }
+
     @Test func sigtermWithAHundredProcessTasksInFlightThenRestartRunsEachTaskOnce() async throws {
         let dir = TemporaryDirectory("serve-sigterm")
         defer { dir.remove() }

@@ -7,6 +7,8 @@ import BatonPlatforms
 import BatonState
 import BatonTestSupport
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Logging
 import Synchronization
 import Testing
@@ -116,6 +118,37 @@ import Testing
         } catch {
             #expect(error.description.contains(message), "\(error)")
             #expect(!error.description.contains("https://x"))
+        }
+    }
+}
+
+/// The real transport against a live loopback server.
+@Suite struct WebhookTransportTests {
+    @Test func postsTheJSONBodyAndReportsTheStatusOrUnreachable() async throws {
+        let received = Mutex<[String]>([])
+        let router = Router()
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let contentType = request.headers[.contentType] ?? ""
+            received.withLock { $0.append("\(contentType) \(String(buffer: body))") }
+            return .accepted
+        }
+        router.post("/busy") { _, _ -> HTTPResponse.Status in .tooManyRequests }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let transport = URLSessionWebhookTransport(timeout: 5)
+            let ok = await transport.post(Array(#"{"text":"hi"}"#.utf8), to: try #require(URL(string: "http://127.0.0.1:\(port)/hook")))
+            #expect(ok == .status(202))
+            #expect(received.withLock { $0 } == [#"application/json {"text":"hi"}"#])
+            #expect(await transport.post([], to: try #require(URL(string: "http://127.0.0.1:\(port)/busy"))) == .status(429))
+        }
+        // Nothing listens on port 9 of loopback (discard is never served in CI images).
+        let refused = await URLSessionWebhookTransport(timeout: 5).post([], to: try #require(URL(string: "http://127.0.0.1:9/hook")))
+        if case .unreachable(let reason) = refused {
+            #expect(!reason.contains("127.0.0.1"))
+        } else {
+            Issue.record("a refused connection answered \(refused)")
         }
     }
 }
