@@ -7,6 +7,7 @@ import Testing
         let workflow = try WorkflowLoader.load(contentsOf: TestPaths.examples + "/daily_revenue.yaml")
         #expect(workflow.name == "daily_revenue")
         #expect(workflow.owner == "data-platform@example.com")
+        #expect(workflow.alerts == ["data-oncall"])
         #expect(workflow.params["region"] == "eu")
         #expect(workflow.schedule == WorkflowSchedule(cron: "0 6 * * *", timeZone: "Europe/Berlin", catchup: false))
         #expect(workflow.connections["local"] == ConnectionSpec(platform: "process", maxInFlight: 4, rate: RateLimit(count: 10, window: .seconds(60))))

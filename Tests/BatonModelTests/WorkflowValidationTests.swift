@@ -166,6 +166,16 @@ import Testing
             name: w
             tasks: {}
             """, line: 2, column: 1, task: nil, contains: "the workflow has no tasks"),
+        Case(kind: "bad webhook name", yaml: """
+            name: w
+            alerts: [oncall, "https://hooks.example/x"]
+            tasks: { a: {} }
+            """, line: 2, column: 18, task: nil, contains: "bad webhook name in alerts: use"),
+        Case(kind: "alerts not a list", yaml: """
+            name: w
+            alerts: { to: oncall }
+            tasks: { a: {} }
+            """, line: 2, column: 9, task: nil, contains: "alerts must be a list"),
     ]
 
     @Test(arguments: cases)

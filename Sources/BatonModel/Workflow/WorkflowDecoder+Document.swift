@@ -67,7 +67,8 @@ extension WorkflowDecoder {
         var names: [String] = []
         for (name, mark) in stringList(node, "alerts") ?? [] {
             if !NameRules.isIdentifier(name) {
-                report(mark, "bad webhook name \"\(name)\" in alerts (use A-Z, a-z, 0-9, _ and -)")
+                // Not echoed: an address pasted here may carry a secret.
+                report(mark, "bad webhook name in alerts: use A-Z, a-z, 0-9, _ and - (name a webhook of the host's --webhooks file, never its address)")
             } else if !names.contains(name) {
                 names.append(name)
             }
