@@ -52,20 +52,10 @@ struct RetryCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The run ID.")
-    var runID: String
-
-    @Argument(help: "The task to run again.")
-    var task: String
-
-    @Option(name: .long, help: "Why (recorded in the log).")
-    var reason = ""
-
-    @Option(name: .long, help: "The data directory.")
-    var data = "./baton-data"
+    @OptionGroup var target: ResetTarget
 
     func run() async throws {
-        try await OperatorCommand.reset(runID, task, .retry, reason: reason, data: data)
+        try await OperatorCommand.reset(target, .retry)
     }
 }
 
@@ -82,10 +72,19 @@ struct ClearCommand: AsyncParsableCommand {
             """
     )
 
+    @OptionGroup var target: ResetTarget
+
+    func run() async throws {
+        try await OperatorCommand.reset(target, .clear)
+    }
+}
+
+/// The arguments of retry and clear.
+struct ResetTarget: ParsableArguments {
     @Argument(help: "The run ID.")
     var runID: String
 
-    @Argument(help: "The task to clear.")
+    @Argument(help: "The task; it and everything downstream of it run again.")
     var task: String
 
     @Option(name: .long, help: "Why (recorded in the log).")
@@ -93,18 +92,14 @@ struct ClearCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The data directory.")
     var data = "./baton-data"
-
-    func run() async throws {
-        try await OperatorCommand.reset(runID, task, .clear, reason: reason, data: data)
-    }
 }
 
 /// What the operator commands share: open the directory, act as `cli:USER`, map errors to exit codes.
 enum OperatorCommand {
-    static func reset(_ runID: String, _ task: String, _ mode: Baton_V1_ClearMode, reason: String, data: String) async throws {
-        try await perform(data: data) { (runtime, actor) throws(EngineError) in
-            let result = try await runtime.clearTask(runID, task: task, mode: mode, reason: reason, actor: actor)
-            print("\(runID): reset \(result.tasks.joined(separator: ", "))")
+    static func reset(_ target: ResetTarget, _ mode: Baton_V1_ClearMode) async throws {
+        try await perform(data: target.data) { (runtime, actor) throws(EngineError) in
+            let result = try await runtime.clearTask(target.runID, task: target.task, mode: mode, reason: target.reason, actor: actor)
+            print("\(target.runID): reset \(result.tasks.joined(separator: ", "))")
         }
     }
 
