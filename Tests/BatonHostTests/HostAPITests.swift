@@ -139,8 +139,16 @@ import Testing
                 if cursor == nil { break }
             }
             #expect(seen == (0..<7).reversed().map { "e-\($0)" })
+            // A page that ends exactly at the last match says there is no next page.
+            let whole = try json(try await client.execute(uri: "/v1/runs?workflow=etl&limit=7", method: .get))
+            #expect(whole["next"] is NSNull && (whole["runs"] as? [Any])?.count == 7)
+            // A cursor keeps its place when newer runs arrive.
+            let first = try json(try await client.execute(uri: "/v1/runs?workflow=etl&limit=2", method: .get))
+            _ = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "e-new"}"#)
+            let second = try json(try await client.execute(uri: "/v1/runs?workflow=etl&limit=2&after=\(first["next"] as? String ?? "")", method: .get))
+            #expect((second["runs"] as? [[String: Any]])?.compactMap { $0["run_id"] as? String } == ["e-4", "e-3"])
             let running = try json(try await client.execute(uri: "/v1/runs?status=running", method: .get))
-            #expect((running["runs"] as? [Any])?.count == 8)
+            #expect((running["runs"] as? [Any])?.count == 9)
             #expect((try json(try await client.execute(uri: "/v1/runs?status=succeeded", method: .get))["runs"] as? [Any])?.isEmpty == true)
         }
     }

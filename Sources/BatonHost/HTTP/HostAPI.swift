@@ -79,8 +79,9 @@ public enum HostAPI {
                 throw HTTPError(.unprocessableContent, message: reason)
             }
         }
+        let runIndex = RunIndex()
         router.get("/v1/runs") { request, _ in
-            try json(try RunsPage(request.uri.queryParameters).list(runtime.state))
+            try json(try RunsPage(request.uri.queryParameters).list(runtime.state, runIndex))
         }
         router.get("/v1/runs/:id") { _, context in
             let id = try context.parameters.require("id")
