@@ -30,8 +30,5 @@ public enum RunJSON {
 
     /// A JSON-serialisable value as compact JSON with sorted keys.
     /// - Throws: when `value` holds something JSON cannot.
-    public static func encode(_ value: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
-    }
+    public static func encode(_ value: Any) throws -> String { try JSONWriter.string(value) }
 }

@@ -197,7 +197,6 @@ enum AlertMessage {
             "task": alert.task, "error": alert.message, "attempts": Int(alert.attempts), "link": link,
             "raised_at": EventDescription.formatTime(alert.raisedAtMicros), "alert_seq": alert.seq,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Array(data)
+        return Array(((try? JSONWriter.string(object)) ?? "{}").utf8)
     }
 }
