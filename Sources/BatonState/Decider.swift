@@ -132,7 +132,8 @@ public enum Decider {
     private static func timeouts(_ state: EngineState, _ now: Int64, into events: inout [Baton_V1_Event]) {
         // Only the attempts past their deadline are sorted (for a deterministic order), not all active ones.
         let due = state.active.filter { ref in
-            guard let run = state.runs[ref.run], let dispatched = run.tasks[ref.index].dispatchedAtMicros,
+            // A run being cancelled cancels its running tasks in this same decision instead.
+            guard let run = state.runs[ref.run], run.cancelReason == nil, let dispatched = run.tasks[ref.index].dispatchedAtMicros,
                   let timeout = run.spec(of: ref.index).timeout else { return false }
             return now >= dispatched + EngineState.micros(timeout)
         }
@@ -154,7 +155,8 @@ public enum Decider {
                   !connection.queue.isEmpty, context.now >= connection.throttledUntilMicros else { continue }
             var inFlight = connection.inFlight
             for ref in connection.queue.prefix(budget) {
-                guard let run = state.runs[ref.run] else { continue }
+                // A run being cancelled cancels its queued tasks in this same decision: never claim them.
+                guard let run = state.runs[ref.run], run.cancelReason == nil else { continue }
                 let spec = run.workflow.connections[name]
                 if let maxInFlight = spec?.maxInFlight, inFlight >= maxInFlight { break }
                 if let rate = spec?.rate {

@@ -13,8 +13,9 @@ extension EngineState {
             effects = try Self.applyToTask(event, &run, index, seq: seq, time: time)
         }
         apply(effects, run: event.runID, time: time)
-        if case .taskFailed(let e) = event.body, let run = runs[event.runID], let index = run.graph.index(named: name)?.rawValue,
-           run.tasks[index].status == .failed {
+        // A failure inside a run the operator is cancelling is part of the cancel: no alert.
+        if case .taskFailed(let e) = event.body, let run = runs[event.runID], run.cancelReason == nil,
+           let index = run.graph.index(named: name)?.rawValue, run.tasks[index].status == .failed {
             raiseAlert(seq: seq, time: time, run: run, task: name, kind: .taskFailed, message: e.message, attempts: e.attempt - run.tasks[index].attemptsBeforeClear)
         }
     }

@@ -68,10 +68,13 @@ public struct RunState: Sendable, Equatable {
             || !retryTimers.isEmpty || resolution.runOutcome != nil
     }
 
-    /// Folds a resolution step into the worklists.
+    /// Folds a resolution step into the worklists. Only pending tasks are owed their first
+    /// event (one cancelled before its upstream finished is not), the rule `deriveWorklists` uses.
     mutating func absorb(_ step: ResolutionStep) {
-        for task in step.ready { needsQueue.insert(task.rawValue) }
-        for skipped in step.skipped { needsSkipEvent[skipped.task.rawValue] = skipped.reason }
+        for task in step.ready where tasks[task.rawValue].status == .pending { needsQueue.insert(task.rawValue) }
+        for skipped in step.skipped where tasks[skipped.task.rawValue].status == .pending {
+            needsSkipEvent[skipped.task.rawValue] = skipped.reason
+        }
     }
 
     /// Rebuilds the decider's worklists from task records and the resolution (after a restore).

@@ -189,4 +189,39 @@ import Testing
         #expect(try task(run, "tail").status == .skipped && task(run, "slow").status == .cancelled)
         try expectReplayAgrees(f)
     }
+
+    /// The decider alone, fed by hand: a claim whose submit is released (a throttle) while its
+    /// run is being cancelled is cancelled, never claimed again in the same decision, and the
+    /// downstream task cancelled earlier stays owed nothing (so snapshot + tail equals replay).
+    @Test func aReleasedClaimOfACancelledRunIsCancelledNotClaimedAgain() throws {
+        let text = "name: pair\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: { after: [a] }\n"
+        var state = EngineState()
+        var seq: UInt64 = 0
+        func apply(_ events: [Baton_V1_Event]) throws {
+            for event in events {
+                seq += 1
+                try state.apply(event, seq: seq, timeMicros: Int64(seq) * 1_000)
+            }
+        }
+        func decide() -> [Baton_V1_Event] { Decider.decide(state, DecisionContext(now: Int64(seq + 1) * 1_000, dispatcherID: "d")) }
+        try apply([EventFactory.workflowRegistered("pair", hash: [1, 2, 3], definition: text, sourcePath: "pair.yaml", actor: "t"),
+                   EventFactory.runCreated("r", workflow: "pair", hash: [1, 2, 3], params: [:], logicalDate: 0, trigger: .manual, actor: "t")])
+        try apply(decide())  // a queued
+        let claim = decide()
+        #expect(claim.map(\.kindName) == ["TaskClaimed"])
+        try apply(claim)
+        try apply([EventFactory.runCancelRequested("r", reason: "stop", actor: "t")])
+        // a's submit is in flight: only b is cancelled, and the run waits for a.
+        let first = decide()
+        #expect(first.map(\.kindName) == ["TaskCancelled"] && first.first?.taskCancelled.task == "b")
+        try apply(first)
+        // The submit was throttled: the claim is released and a is queued again.
+        try apply([EventFactory.taskQueued("r", "a", attempt: 1)])
+        let second = decide()
+        #expect(second.map(\.kindName) == ["TaskCancelled", "RunFinished"], "\(second.map(\.kindName))")
+        try apply(second)
+        #expect(state.runs["r"]?.outcome == .cancelled && state.connections["simc"]?.queueDepth == 0 && state.active.isEmpty)
+        #expect(decide().isEmpty)
+        #expect(try SnapshotCodec.decode(SnapshotCodec.encode(state)) == state)
+    }
 }

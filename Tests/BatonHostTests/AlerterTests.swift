@@ -105,10 +105,39 @@ import Testing
                 == ["task_failed", "run_failed"])
     }
 
+    @Test func anAlertWhoseRemainingWebhookLeftTheFileIsRecordedDone() async throws {
+        let dir = TemporaryDirectory("alerts-left")
+        defer { dir.remove() }
+        let clock = SystemEngineClock()
+        let log = try EventLog(directory: dir.path, clock: clock)
+        defer { log.close() }
+        let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
+                              options: RuntimeOptions(dispatcherID: "t", pollInitial: .milliseconds(1)))
+        _ = try await runtime.register(WorkflowLoader.parse(Self.workflow.replacingOccurrences(of: "[oncall, ghost]", with: "[oncall]"), file: "n.yaml"),
+                                       sourcePath: "n.yaml", actor: "test")
+        _ = try await runtime.trigger("nightly", runID: "n-1", params: [:], trigger: .manual, actor: "test")
+        _ = try await runtime.drive(until: "n-1")
+        func deliver(_ hooks: String, until done: @escaping () -> Bool) async throws {
+            let transport = ScriptedTransport(["hooks.example": [.status(200)], "all.example": [.status(503)]])
+            let alerter = Alerter(runtime: runtime, webhooks: try Webhooks(text: hooks, file: "hooks"), transport: transport, clock: clock,
+                                  options: AlertOptions(backoffBase: .seconds(60), pollInterval: .milliseconds(5)), logger: Logger(label: "test"))
+            let delivering = Task { try await alerter.run() }
+            for _ in 0..<2_000 where !done() { try await Task.sleep(for: .milliseconds(5)) }
+            delivering.cancel()
+            _ = try? await delivering.value
+        }
+        // oncall takes it; the global webhook fails and waits a minute for its next attempt.
+        try await deliver(Self.hooks) { runtime.state.pendingAlerts.values.allSatisfy { $0.finalTargets == ["oncall"] } }
+        #expect(runtime.state.pendingAlerts.count == 2 && runtime.state.pendingAlerts.values.allSatisfy { $0.finalTargets == ["oncall"] })
+        // The host restarts without the global webhook: nothing is left to send, so the alerts end.
+        try await deliver("oncall https://hooks.example/services/SECRET-oncall\n") { runtime.state.pendingAlerts.isEmpty }
+        #expect(runtime.state.pendingAlerts.isEmpty)
+    }
+
     @Test(arguments: [
         ("oncall ftp://x/y", "line 1: the address of webhook oncall is not an http(s) URL"),
         ("a https://x/1\na https://x/2", "line 2: webhook a is named twice"),
-        ("bad/name https://x/1", "line 1: bad webhook name bad/name"),
+        ("https://x/1 oncall", "line 1: bad webhook name"),
         ("a https://x/1 always", "line 1: expected NAME URL [global]"),
     ])
     func badWebhookFilesNameTheLineButNeverTheAddress(text: String, message: String) {

@@ -94,10 +94,13 @@ public final class Alerter: Service, Sendable {
                 let now = clock.nowMicros()
                 for (seq, alert) in state.pendingAlerts.sorted(by: { $0.key < $1.key }) {
                     let targets = webhooks.targets(listed: alert.targets)
-                    if targets.isEmpty {
+                    if targets.allSatisfy(alert.finalTargets.contains) {
+                        // Nothing left to send (no webhook, or the ones still owed left the
+                        // webhooks file): record the alert done so it is not owed forever.
                         let key = Key(seq: seq, target: "")
+                        let reason = targets.isEmpty ? "no webhook configured" : "every webhook is final"
                         if inFlight.insert(key).inserted {
-                            group.addTask { Step.delivered(Delivery(key: key, attempt: 0, answer: .unreachable("no webhook configured"))) }
+                            group.addTask { Step.delivered(Delivery(key: key, attempt: 0, answer: .unreachable(reason))) }
                         }
                         continue
                     }
@@ -116,7 +119,14 @@ public final class Alerter: Service, Sendable {
                     group.addTask { [self] in try await tick() }
                 case .delivered(let delivery):
                     inFlight.remove(delivery.key)
-                    if let next = try await record(delivery) { notBefore[delivery.key] = next } else { attempts[delivery.key] = nil }
+                    do {
+                        if let next = try await record(delivery) { notBefore[delivery.key] = next } else { attempts[delivery.key] = nil }
+                    } catch {
+                        // The log refused the record (full disk, say): the engine reports that
+                        // itself; the alert stays owed and is tried again after a backoff.
+                        logger.error("alert delivery not recorded", metadata: ["alert": "\(delivery.key.seq)", "error": "\(error)"])
+                        notBefore[delivery.key] = clock.nowMicros() + backoffMicros(after: delivery.attempt)
+                    }
                 }
             }
         }

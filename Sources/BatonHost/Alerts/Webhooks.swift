@@ -37,7 +37,8 @@ public struct Webhooks: Sendable {
             let name = fields[0]
             guard !name.isEmpty, name.utf8.count <= 128,
                   name.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }) else {
-                throw fail("bad webhook name \(name) (use A-Z, a-z, 0-9, _ and -)")
+                // Not echoed: with the columns swapped, this field is the address.
+                throw fail("bad webhook name (use A-Z, a-z, 0-9, _ and -; the line is NAME URL [global])")
             }
             guard !hooks.contains(where: { $0.name == name }) else { throw fail("webhook \(name) is named twice") }
             guard let url = URL(string: fields[1]), url.scheme == "https" || url.scheme == "http", url.host != nil else {
