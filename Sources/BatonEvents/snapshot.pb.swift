@@ -172,9 +172,200 @@ public nonisolated struct Baton_V1_SnapshotRun: Sendable {
 
   public var cancelReason: String = String()
 
+  /// The task records as columns (written instead of `tasks`, which readers still accept): one
+  /// message per run instead of one per task, so a snapshot of many runs decodes several times faster.
+  public var taskColumns: Baton_V1_SnapshotTaskColumns {
+    get {_taskColumns ?? Baton_V1_SnapshotTaskColumns()}
+    set {_taskColumns = newValue}
+  }
+  /// Returns true if `taskColumns` has been explicitly set.
+  public var hasTaskColumns: Bool {self._taskColumns != nil}
+  /// Clears the value of `taskColumns`. Subsequent reads from it will return its default value.
+  public mutating func clearTaskColumns() {self._taskColumns = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _taskColumns: Baton_V1_SnapshotTaskColumns? = nil
+}
+
+/// Every task of a run, field by field. Dense columns hold one entry per task (graph order);
+/// a sparse field lists the tasks that have it (`*_tasks`, ascending) and one entry per listed task.
+public nonisolated struct Baton_V1_SnapshotTaskColumns: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// pending 0, queued 1, claimed 2, running 3, retry_wait 4, succeeded 5, failed 6, skipped 7, cancelled 8.
+  public var status: [UInt32] {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  public var attempt: [UInt32] {
+    get {_storage._attempt}
+    set {_uniqueStorage()._attempt = newValue}
+  }
+
+  public var attemptsBeforeClear: [UInt32] {
+    get {_storage._attemptsBeforeClear}
+    set {_uniqueStorage()._attemptsBeforeClear = newValue}
+  }
+
+  /// How many platform run IDs each task has; the IDs follow in `platform_run_ids`, task after task.
+  public var platformRunIDCounts: [UInt32] {
+    get {_storage._platformRunIDCounts}
+    set {_uniqueStorage()._platformRunIDCounts = newValue}
+  }
+
+  public var platformRunIds: [String] {
+    get {_storage._platformRunIds}
+    set {_uniqueStorage()._platformRunIds = newValue}
+  }
+
+  /// Resolution state: pending 0, ready 1, succeeded 2, failed 3, skipped 4.
+  public var resolutionState: [UInt32] {
+    get {_storage._resolutionState}
+    set {_uniqueStorage()._resolutionState = newValue}
+  }
+
+  public var satisfiedEdges: [Int32] {
+    get {_storage._satisfiedEdges}
+    set {_uniqueStorage()._satisfiedEdges = newValue}
+  }
+
+  public var unsatisfiedEdges: [Int32] {
+    get {_storage._unsatisfiedEdges}
+    set {_uniqueStorage()._unsatisfiedEdges = newValue}
+  }
+
+  public var queuedAtTasks: [UInt32] {
+    get {_storage._queuedAtTasks}
+    set {_uniqueStorage()._queuedAtTasks = newValue}
+  }
+
+  public var queuedAtUs: [Int64] {
+    get {_storage._queuedAtUs}
+    set {_uniqueStorage()._queuedAtUs = newValue}
+  }
+
+  public var dispatchedAtTasks: [UInt32] {
+    get {_storage._dispatchedAtTasks}
+    set {_uniqueStorage()._dispatchedAtTasks = newValue}
+  }
+
+  public var dispatchedAtUs: [Int64] {
+    get {_storage._dispatchedAtUs}
+    set {_uniqueStorage()._dispatchedAtUs = newValue}
+  }
+
+  public var retryNotBeforeTasks: [UInt32] {
+    get {_storage._retryNotBeforeTasks}
+    set {_uniqueStorage()._retryNotBeforeTasks = newValue}
+  }
+
+  public var retryNotBeforeUs: [Int64] {
+    get {_storage._retryNotBeforeUs}
+    set {_uniqueStorage()._retryNotBeforeUs = newValue}
+  }
+
+  public var outputTasks: [UInt32] {
+    get {_storage._outputTasks}
+    set {_uniqueStorage()._outputTasks = newValue}
+  }
+
+  public var outputJson: [String] {
+    get {_storage._outputJson}
+    set {_uniqueStorage()._outputJson = newValue}
+  }
+
+  public var skipReasonTasks: [UInt32] {
+    get {_storage._skipReasonTasks}
+    set {_uniqueStorage()._skipReasonTasks = newValue}
+  }
+
+  public var skipReason: [String] {
+    get {_storage._skipReason}
+    set {_uniqueStorage()._skipReason = newValue}
+  }
+
+  public var failureTasks: [UInt32] {
+    get {_storage._failureTasks}
+    set {_uniqueStorage()._failureTasks = newValue}
+  }
+
+  public var failureClass: [String] {
+    get {_storage._failureClass}
+    set {_uniqueStorage()._failureClass = newValue}
+  }
+
+  public var failureMessage: [String] {
+    get {_storage._failureMessage}
+    set {_uniqueStorage()._failureMessage = newValue}
+  }
+
+  public var failureRetryable: [Bool] {
+    get {_storage._failureRetryable}
+    set {_uniqueStorage()._failureRetryable = newValue}
+  }
+
+  public var claimTasks: [UInt32] {
+    get {_storage._claimTasks}
+    set {_uniqueStorage()._claimTasks = newValue}
+  }
+
+  public var claimDispatcherID: [String] {
+    get {_storage._claimDispatcherID}
+    set {_uniqueStorage()._claimDispatcherID = newValue}
+  }
+
+  public var claimIdempotencyKey: [String] {
+    get {_storage._claimIdempotencyKey}
+    set {_uniqueStorage()._claimIdempotencyKey = newValue}
+  }
+
+  public var claimConnection: [String] {
+    get {_storage._claimConnection}
+    set {_uniqueStorage()._claimConnection = newValue}
+  }
+
+  public var claimLeaseDeadlineUs: [Int64] {
+    get {_storage._claimLeaseDeadlineUs}
+    set {_uniqueStorage()._claimLeaseDeadlineUs = newValue}
+  }
+
+  public var claimClaimedAtUs: [Int64] {
+    get {_storage._claimClaimedAtUs}
+    set {_uniqueStorage()._claimClaimedAtUs = newValue}
+  }
+
+  /// Tasks whose resolution state is skipped, with the deciding edge.
+  public var resolutionSkipTasks: [UInt32] {
+    get {_storage._resolutionSkipTasks}
+    set {_uniqueStorage()._resolutionSkipTasks = newValue}
+  }
+
+  public var skipUpstream: [UInt32] {
+    get {_storage._skipUpstream}
+    set {_uniqueStorage()._skipUpstream = newValue}
+  }
+
+  public var skipCondition: [String] {
+    get {_storage._skipCondition}
+    set {_uniqueStorage()._skipCondition = newValue}
+  }
+
+  public var skipUpstreamState: [String] {
+    get {_storage._skipUpstreamState}
+    set {_uniqueStorage()._skipUpstreamState = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Baton_V1_SnapshotTask: @unchecked Sendable {
@@ -621,7 +812,7 @@ nonisolated extension Baton_V1_SnapshotDefinition: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotRun"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}workflow_hash_hex\0\u{1}params\0\u{3}logical_date_us\0\u{1}trigger\0\u{1}actor\0\u{3}created_at_us\0\u{1}outcome\0\u{3}finished_at_us\0\u{1}tasks\0\u{3}resolution_started\0\u{3}resolution_outcome\0\u{3}cancel_requested\0\u{3}cancel_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}workflow_hash_hex\0\u{1}params\0\u{3}logical_date_us\0\u{1}trigger\0\u{1}actor\0\u{3}created_at_us\0\u{1}outcome\0\u{3}finished_at_us\0\u{1}tasks\0\u{3}resolution_started\0\u{3}resolution_outcome\0\u{3}cancel_requested\0\u{3}cancel_reason\0\u{3}task_columns\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -643,12 +834,17 @@ nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf
       case 12: try { try decoder.decodeSingularStringField(value: &self.resolutionOutcome) }()
       case 13: try { try decoder.decodeSingularBoolField(value: &self.cancelRequested) }()
       case 14: try { try decoder.decodeSingularStringField(value: &self.cancelReason) }()
+      case 15: try { try decoder.decodeSingularMessageField(value: &self._taskColumns) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
     }
@@ -691,6 +887,9 @@ nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf
     if !self.cancelReason.isEmpty {
       try visitor.visitSingularStringField(value: self.cancelReason, fieldNumber: 14)
     }
+    try { if let v = self._taskColumns {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -709,6 +908,290 @@ nonisolated extension Baton_V1_SnapshotRun: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.resolutionOutcome != rhs.resolutionOutcome {return false}
     if lhs.cancelRequested != rhs.cancelRequested {return false}
     if lhs.cancelReason != rhs.cancelReason {return false}
+    if lhs._taskColumns != rhs._taskColumns {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_SnapshotTaskColumns: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SnapshotTaskColumns"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}attempt\0\u{3}attempts_before_clear\0\u{3}platform_run_id_counts\0\u{3}platform_run_ids\0\u{3}resolution_state\0\u{3}satisfied_edges\0\u{3}unsatisfied_edges\0\u{4}\u{2}queued_at_tasks\0\u{3}queued_at_us\0\u{3}dispatched_at_tasks\0\u{3}dispatched_at_us\0\u{3}retry_not_before_tasks\0\u{3}retry_not_before_us\0\u{3}output_tasks\0\u{3}output_json\0\u{3}skip_reason_tasks\0\u{3}skip_reason\0\u{3}failure_tasks\0\u{3}failure_class\0\u{3}failure_message\0\u{3}failure_retryable\0\u{3}claim_tasks\0\u{3}claim_dispatcher_id\0\u{3}claim_idempotency_key\0\u{3}claim_connection\0\u{3}claim_lease_deadline_us\0\u{3}claim_claimed_at_us\0\u{3}resolution_skip_tasks\0\u{3}skip_upstream\0\u{3}skip_condition\0\u{3}skip_upstream_state\0")
+
+  fileprivate class _StorageClass {
+    var _status: [UInt32] = []
+    var _attempt: [UInt32] = []
+    var _attemptsBeforeClear: [UInt32] = []
+    var _platformRunIDCounts: [UInt32] = []
+    var _platformRunIds: [String] = []
+    var _resolutionState: [UInt32] = []
+    var _satisfiedEdges: [Int32] = []
+    var _unsatisfiedEdges: [Int32] = []
+    var _queuedAtTasks: [UInt32] = []
+    var _queuedAtUs: [Int64] = []
+    var _dispatchedAtTasks: [UInt32] = []
+    var _dispatchedAtUs: [Int64] = []
+    var _retryNotBeforeTasks: [UInt32] = []
+    var _retryNotBeforeUs: [Int64] = []
+    var _outputTasks: [UInt32] = []
+    var _outputJson: [String] = []
+    var _skipReasonTasks: [UInt32] = []
+    var _skipReason: [String] = []
+    var _failureTasks: [UInt32] = []
+    var _failureClass: [String] = []
+    var _failureMessage: [String] = []
+    var _failureRetryable: [Bool] = []
+    var _claimTasks: [UInt32] = []
+    var _claimDispatcherID: [String] = []
+    var _claimIdempotencyKey: [String] = []
+    var _claimConnection: [String] = []
+    var _claimLeaseDeadlineUs: [Int64] = []
+    var _claimClaimedAtUs: [Int64] = []
+    var _resolutionSkipTasks: [UInt32] = []
+    var _skipUpstream: [UInt32] = []
+    var _skipCondition: [String] = []
+    var _skipUpstreamState: [String] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _status = source._status
+      _attempt = source._attempt
+      _attemptsBeforeClear = source._attemptsBeforeClear
+      _platformRunIDCounts = source._platformRunIDCounts
+      _platformRunIds = source._platformRunIds
+      _resolutionState = source._resolutionState
+      _satisfiedEdges = source._satisfiedEdges
+      _unsatisfiedEdges = source._unsatisfiedEdges
+      _queuedAtTasks = source._queuedAtTasks
+      _queuedAtUs = source._queuedAtUs
+      _dispatchedAtTasks = source._dispatchedAtTasks
+      _dispatchedAtUs = source._dispatchedAtUs
+      _retryNotBeforeTasks = source._retryNotBeforeTasks
+      _retryNotBeforeUs = source._retryNotBeforeUs
+      _outputTasks = source._outputTasks
+      _outputJson = source._outputJson
+      _skipReasonTasks = source._skipReasonTasks
+      _skipReason = source._skipReason
+      _failureTasks = source._failureTasks
+      _failureClass = source._failureClass
+      _failureMessage = source._failureMessage
+      _failureRetryable = source._failureRetryable
+      _claimTasks = source._claimTasks
+      _claimDispatcherID = source._claimDispatcherID
+      _claimIdempotencyKey = source._claimIdempotencyKey
+      _claimConnection = source._claimConnection
+      _claimLeaseDeadlineUs = source._claimLeaseDeadlineUs
+      _claimClaimedAtUs = source._claimClaimedAtUs
+      _resolutionSkipTasks = source._resolutionSkipTasks
+      _skipUpstream = source._skipUpstream
+      _skipCondition = source._skipCondition
+      _skipUpstreamState = source._skipUpstreamState
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._status) }()
+        case 2: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._attempt) }()
+        case 3: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._attemptsBeforeClear) }()
+        case 4: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._platformRunIDCounts) }()
+        case 5: try { try decoder.decodeRepeatedStringField(value: &_storage._platformRunIds) }()
+        case 6: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._resolutionState) }()
+        case 7: try { try decoder.decodeRepeatedInt32Field(value: &_storage._satisfiedEdges) }()
+        case 8: try { try decoder.decodeRepeatedInt32Field(value: &_storage._unsatisfiedEdges) }()
+        case 10: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._queuedAtTasks) }()
+        case 11: try { try decoder.decodeRepeatedInt64Field(value: &_storage._queuedAtUs) }()
+        case 12: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._dispatchedAtTasks) }()
+        case 13: try { try decoder.decodeRepeatedInt64Field(value: &_storage._dispatchedAtUs) }()
+        case 14: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._retryNotBeforeTasks) }()
+        case 15: try { try decoder.decodeRepeatedInt64Field(value: &_storage._retryNotBeforeUs) }()
+        case 16: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._outputTasks) }()
+        case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._outputJson) }()
+        case 18: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._skipReasonTasks) }()
+        case 19: try { try decoder.decodeRepeatedStringField(value: &_storage._skipReason) }()
+        case 20: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._failureTasks) }()
+        case 21: try { try decoder.decodeRepeatedStringField(value: &_storage._failureClass) }()
+        case 22: try { try decoder.decodeRepeatedStringField(value: &_storage._failureMessage) }()
+        case 23: try { try decoder.decodeRepeatedBoolField(value: &_storage._failureRetryable) }()
+        case 24: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._claimTasks) }()
+        case 25: try { try decoder.decodeRepeatedStringField(value: &_storage._claimDispatcherID) }()
+        case 26: try { try decoder.decodeRepeatedStringField(value: &_storage._claimIdempotencyKey) }()
+        case 27: try { try decoder.decodeRepeatedStringField(value: &_storage._claimConnection) }()
+        case 28: try { try decoder.decodeRepeatedInt64Field(value: &_storage._claimLeaseDeadlineUs) }()
+        case 29: try { try decoder.decodeRepeatedInt64Field(value: &_storage._claimClaimedAtUs) }()
+        case 30: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._resolutionSkipTasks) }()
+        case 31: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._skipUpstream) }()
+        case 32: try { try decoder.decodeRepeatedStringField(value: &_storage._skipCondition) }()
+        case 33: try { try decoder.decodeRepeatedStringField(value: &_storage._skipUpstreamState) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._status.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._status, fieldNumber: 1)
+      }
+      if !_storage._attempt.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._attempt, fieldNumber: 2)
+      }
+      if !_storage._attemptsBeforeClear.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._attemptsBeforeClear, fieldNumber: 3)
+      }
+      if !_storage._platformRunIDCounts.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._platformRunIDCounts, fieldNumber: 4)
+      }
+      if !_storage._platformRunIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._platformRunIds, fieldNumber: 5)
+      }
+      if !_storage._resolutionState.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._resolutionState, fieldNumber: 6)
+      }
+      if !_storage._satisfiedEdges.isEmpty {
+        try visitor.visitPackedInt32Field(value: _storage._satisfiedEdges, fieldNumber: 7)
+      }
+      if !_storage._unsatisfiedEdges.isEmpty {
+        try visitor.visitPackedInt32Field(value: _storage._unsatisfiedEdges, fieldNumber: 8)
+      }
+      if !_storage._queuedAtTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._queuedAtTasks, fieldNumber: 10)
+      }
+      if !_storage._queuedAtUs.isEmpty {
+        try visitor.visitPackedInt64Field(value: _storage._queuedAtUs, fieldNumber: 11)
+      }
+      if !_storage._dispatchedAtTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._dispatchedAtTasks, fieldNumber: 12)
+      }
+      if !_storage._dispatchedAtUs.isEmpty {
+        try visitor.visitPackedInt64Field(value: _storage._dispatchedAtUs, fieldNumber: 13)
+      }
+      if !_storage._retryNotBeforeTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._retryNotBeforeTasks, fieldNumber: 14)
+      }
+      if !_storage._retryNotBeforeUs.isEmpty {
+        try visitor.visitPackedInt64Field(value: _storage._retryNotBeforeUs, fieldNumber: 15)
+      }
+      if !_storage._outputTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._outputTasks, fieldNumber: 16)
+      }
+      if !_storage._outputJson.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._outputJson, fieldNumber: 17)
+      }
+      if !_storage._skipReasonTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._skipReasonTasks, fieldNumber: 18)
+      }
+      if !_storage._skipReason.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._skipReason, fieldNumber: 19)
+      }
+      if !_storage._failureTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._failureTasks, fieldNumber: 20)
+      }
+      if !_storage._failureClass.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._failureClass, fieldNumber: 21)
+      }
+      if !_storage._failureMessage.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._failureMessage, fieldNumber: 22)
+      }
+      if !_storage._failureRetryable.isEmpty {
+        try visitor.visitPackedBoolField(value: _storage._failureRetryable, fieldNumber: 23)
+      }
+      if !_storage._claimTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._claimTasks, fieldNumber: 24)
+      }
+      if !_storage._claimDispatcherID.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._claimDispatcherID, fieldNumber: 25)
+      }
+      if !_storage._claimIdempotencyKey.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._claimIdempotencyKey, fieldNumber: 26)
+      }
+      if !_storage._claimConnection.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._claimConnection, fieldNumber: 27)
+      }
+      if !_storage._claimLeaseDeadlineUs.isEmpty {
+        try visitor.visitPackedInt64Field(value: _storage._claimLeaseDeadlineUs, fieldNumber: 28)
+      }
+      if !_storage._claimClaimedAtUs.isEmpty {
+        try visitor.visitPackedInt64Field(value: _storage._claimClaimedAtUs, fieldNumber: 29)
+      }
+      if !_storage._resolutionSkipTasks.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._resolutionSkipTasks, fieldNumber: 30)
+      }
+      if !_storage._skipUpstream.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._skipUpstream, fieldNumber: 31)
+      }
+      if !_storage._skipCondition.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._skipCondition, fieldNumber: 32)
+      }
+      if !_storage._skipUpstreamState.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._skipUpstreamState, fieldNumber: 33)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_SnapshotTaskColumns, rhs: Baton_V1_SnapshotTaskColumns) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._attempt != rhs_storage._attempt {return false}
+        if _storage._attemptsBeforeClear != rhs_storage._attemptsBeforeClear {return false}
+        if _storage._platformRunIDCounts != rhs_storage._platformRunIDCounts {return false}
+        if _storage._platformRunIds != rhs_storage._platformRunIds {return false}
+        if _storage._resolutionState != rhs_storage._resolutionState {return false}
+        if _storage._satisfiedEdges != rhs_storage._satisfiedEdges {return false}
+        if _storage._unsatisfiedEdges != rhs_storage._unsatisfiedEdges {return false}
+        if _storage._queuedAtTasks != rhs_storage._queuedAtTasks {return false}
+        if _storage._queuedAtUs != rhs_storage._queuedAtUs {return false}
+        if _storage._dispatchedAtTasks != rhs_storage._dispatchedAtTasks {return false}
+        if _storage._dispatchedAtUs != rhs_storage._dispatchedAtUs {return false}
+        if _storage._retryNotBeforeTasks != rhs_storage._retryNotBeforeTasks {return false}
+        if _storage._retryNotBeforeUs != rhs_storage._retryNotBeforeUs {return false}
+        if _storage._outputTasks != rhs_storage._outputTasks {return false}
+        if _storage._outputJson != rhs_storage._outputJson {return false}
+        if _storage._skipReasonTasks != rhs_storage._skipReasonTasks {return false}
+        if _storage._skipReason != rhs_storage._skipReason {return false}
+        if _storage._failureTasks != rhs_storage._failureTasks {return false}
+        if _storage._failureClass != rhs_storage._failureClass {return false}
+        if _storage._failureMessage != rhs_storage._failureMessage {return false}
+        if _storage._failureRetryable != rhs_storage._failureRetryable {return false}
+        if _storage._claimTasks != rhs_storage._claimTasks {return false}
+        if _storage._claimDispatcherID != rhs_storage._claimDispatcherID {return false}
+        if _storage._claimIdempotencyKey != rhs_storage._claimIdempotencyKey {return false}
+        if _storage._claimConnection != rhs_storage._claimConnection {return false}
+        if _storage._claimLeaseDeadlineUs != rhs_storage._claimLeaseDeadlineUs {return false}
+        if _storage._claimClaimedAtUs != rhs_storage._claimClaimedAtUs {return false}
+        if _storage._resolutionSkipTasks != rhs_storage._resolutionSkipTasks {return false}
+        if _storage._skipUpstream != rhs_storage._skipUpstream {return false}
+        if _storage._skipCondition != rhs_storage._skipCondition {return false}
+        if _storage._skipUpstreamState != rhs_storage._skipUpstreamState {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -123,7 +123,7 @@ public enum SnapshotCodec {
             $0.resolutionStarted = parts.isStarted
             $0.resolutionOutcome = parts.runOutcome?.rawValue ?? ""
             if let reason = run.cancelReason { $0.cancelRequested = true; $0.cancelReason = reason }
-            $0.tasks = run.tasks.indices.map { SnapshotTaskCodec.encode(run.tasks[$0], parts, $0) }
+            $0.taskColumns = SnapshotTaskColumnsCodec.encode(run.tasks, parts)
         }
     }
 
@@ -134,17 +134,27 @@ public enum SnapshotCodec {
         var restored = RunState(id: run.id, workflow: workflow, graph: state.graphs[run.workflowHashHex] ?? WorkflowGraph(workflow),
                                 workflowHash: run.workflowHashHex, params: run.params, logicalDateMicros: run.logicalDateUs,
                                 trigger: run.trigger, actor: run.actor, createdAtMicros: run.createdAtUs)
-        guard run.tasks.count == restored.graph.count else {
-            throw StateError(seq: seq, reason: "snapshot run \(run.id) has \(run.tasks.count) tasks, its graph \(restored.graph.count)")
-        }
+        let count = restored.graph.count
         var states: [TaskResolutionState] = []
-        for (index, task) in run.tasks.enumerated() {
-            let (record, resolutionState) = try SnapshotTaskCodec.decode(task, restored.graph, seq: seq)
-            restored.tasks[index] = record
-            states.append(resolutionState)
+        let satisfied: [Int32]
+        let unsatisfied: [Int32]
+        if run.tasks.isEmpty {
+            // Columns (this build writes these).
+            (restored.tasks, states) = try SnapshotTaskColumnsCodec.decode(run.taskColumns, count: count, restored.graph, run: run.id, seq: seq)
+            (satisfied, unsatisfied) = (run.taskColumns.satisfiedEdges, run.taskColumns.unsatisfiedEdges)
+        } else {
+            // One message per task (snapshots of earlier builds).
+            guard run.tasks.count == count else {
+                throw StateError(seq: seq, reason: "snapshot run \(run.id) has \(run.tasks.count) tasks, its graph \(count)")
+            }
+            for (index, task) in run.tasks.enumerated() {
+                let (record, resolutionState) = try SnapshotTaskCodec.decode(task, restored.graph, seq: seq)
+                restored.tasks[index] = record
+                states.append(resolutionState)
+            }
+            (satisfied, unsatisfied) = (run.tasks.map(\.satisfiedEdges), run.tasks.map(\.unsatisfiedEdges))
         }
-        let parts = RunResolution.Parts(states: states, satisfiedCounts: run.tasks.map(\.satisfiedEdges),
-                                        unsatisfiedCounts: run.tasks.map(\.unsatisfiedEdges), isStarted: run.resolutionStarted,
+        let parts = RunResolution.Parts(states: states, satisfiedCounts: satisfied, unsatisfiedCounts: unsatisfied, isStarted: run.resolutionStarted,
                                         runOutcome: RunOutcome(rawValue: run.resolutionOutcome))
         do {
             restored.resolution = try RunResolution(graph: restored.graph, restoring: parts)

@@ -83,3 +83,129 @@ enum SnapshotTaskCodec {
         return (record, resolution)
     }
 }
+
+/// A run's task records and the states of its resolution, as columns (`SnapshotTaskColumns`).
+enum SnapshotTaskColumnsCodec {
+    /// Status codes by `SnapshotTaskColumns.status` value; the order is part of the format.
+    static let statuses: [TaskStatus] = [.pending, .queued, .claimed, .running, .retryWait, .succeeded, .failed, .skipped, .cancelled]
+    private static let statusCodes: [TaskStatus: UInt32] = Dictionary(uniqueKeysWithValues: statuses.enumerated().map { ($1, UInt32($0)) })
+
+    static func encode(_ tasks: [TaskRecord], _ parts: RunResolution.Parts) -> Baton_V1_SnapshotTaskColumns {
+        var c = Baton_V1_SnapshotTaskColumns()
+        c.status.reserveCapacity(tasks.count)
+        c.attempt.reserveCapacity(tasks.count)
+        c.platformRunIDCounts.reserveCapacity(tasks.count)
+        c.platformRunIds.reserveCapacity(tasks.count)
+        c.resolutionState.reserveCapacity(tasks.count)
+        for (index, task) in tasks.enumerated() {
+            let at = UInt32(index)
+            c.status.append(statusCodes[task.status] ?? 0)
+            c.attempt.append(task.attempt)
+            c.attemptsBeforeClear.append(task.attemptsBeforeClear)
+            c.platformRunIDCounts.append(UInt32(task.platformRunIDs.count))
+            c.platformRunIds += task.platformRunIDs
+            if let time = task.queuedAtMicros { c.queuedAtTasks.append(at); c.queuedAtUs.append(time) }
+            if let time = task.dispatchedAtMicros { c.dispatchedAtTasks.append(at); c.dispatchedAtUs.append(time) }
+            if let time = task.retryNotBeforeMicros { c.retryNotBeforeTasks.append(at); c.retryNotBeforeUs.append(time) }
+            if !task.outputJSON.isEmpty { c.outputTasks.append(at); c.outputJson.append(task.outputJSON) }
+            if let reason = task.skipReason { c.skipReasonTasks.append(at); c.skipReason.append(reason) }
+            if let failure = task.lastFailure {
+                c.failureTasks.append(at)
+                c.failureClass.append(failure.errorClass)
+                c.failureMessage.append(failure.message)
+                c.failureRetryable.append(failure.retryable)
+            }
+            if let claim = task.claim {
+                c.claimTasks.append(at)
+                c.claimDispatcherID.append(claim.dispatcherID)
+                c.claimIdempotencyKey.append(claim.idempotencyKey)
+                c.claimConnection.append(claim.connection)
+                c.claimLeaseDeadlineUs.append(claim.leaseDeadlineMicros)
+                c.claimClaimedAtUs.append(claim.claimedAtMicros)
+            }
+            c.satisfiedEdges.append(parts.satisfiedCounts[index])
+            c.unsatisfiedEdges.append(parts.unsatisfiedCounts[index])
+            switch parts.states[index] {
+            case .pending: c.resolutionState.append(0)
+            case .ready: c.resolutionState.append(1)
+            case .succeeded: c.resolutionState.append(2)
+            case .failed: c.resolutionState.append(3)
+            case .skipped(let reason):
+                c.resolutionState.append(4)
+                c.resolutionSkipTasks.append(at)
+                c.skipUpstream.append(UInt32(reason.upstream.rawValue))
+                c.skipCondition.append(reason.condition.rawValue)
+                c.skipUpstreamState.append(reason.upstreamState.rawValue)
+            }
+        }
+        return c
+    }
+
+    /// The `count` task records and resolution parts stored in `c`.
+    /// - Throws: `StateError` naming the column that does not fit.
+    static func decode(_ c: Baton_V1_SnapshotTaskColumns, count: Int, _ graph: WorkflowGraph, run: String, seq: UInt64) throws(StateError)
+        -> (records: [TaskRecord], states: [TaskResolutionState]) {
+        func fail(_ what: String) -> StateError { StateError(seq: seq, reason: "snapshot run \(run): task column \(what) does not fit its \(count) tasks") }
+        let dense = [c.status.count, c.attempt.count, c.attemptsBeforeClear.count, c.platformRunIDCounts.count, c.resolutionState.count,
+                     c.satisfiedEdges.count, c.unsatisfiedEdges.count]
+        guard dense.allSatisfy({ $0 == count }) else { throw fail("lengths \(dense)") }
+        var records = [TaskRecord](repeating: TaskRecord(), count: count)
+        var states = [TaskResolutionState](repeating: .pending, count: count)
+        var idOffset = 0
+        for index in 0..<count {
+            guard Int(c.status[index]) < statuses.count else { throw fail("status") }
+            records[index].status = statuses[Int(c.status[index])]
+            records[index].attempt = c.attempt[index]
+            records[index].attemptsBeforeClear = c.attemptsBeforeClear[index]
+            let ids = Int(c.platformRunIDCounts[index])
+            guard idOffset + ids <= c.platformRunIds.count else { throw fail("platform_run_ids") }
+            if ids > 0 { records[index].platformRunIDs = Array(c.platformRunIds[idOffset..<(idOffset + ids)]) }
+            idOffset += ids
+            switch c.resolutionState[index] {
+            case 0: states[index] = .pending
+            case 1: states[index] = .ready
+            case 2: states[index] = .succeeded
+            case 3: states[index] = .failed
+            case 4: break  // set from the skip columns below
+            default: throw fail("resolution_state")
+            }
+        }
+        guard idOffset == c.platformRunIds.count else { throw fail("platform_run_ids") }
+        /// Each listed task (ascending, in range) with its entry.
+        func sparse(_ tasks: [UInt32], _ valueCount: Int, _ name: String, _ body: (Int, Int) throws(StateError) -> Void) throws(StateError) {
+            guard tasks.count == valueCount else { throw fail(name) }
+            var previous = -1
+            for (entry, task) in tasks.enumerated() {
+                guard Int(task) > previous, Int(task) < count else { throw fail(name) }
+                previous = Int(task)
+                try body(previous, entry)
+            }
+        }
+        try sparse(c.queuedAtTasks, c.queuedAtUs.count, "queued_at") { records[$0].queuedAtMicros = c.queuedAtUs[$1] }
+        try sparse(c.dispatchedAtTasks, c.dispatchedAtUs.count, "dispatched_at") { records[$0].dispatchedAtMicros = c.dispatchedAtUs[$1] }
+        try sparse(c.retryNotBeforeTasks, c.retryNotBeforeUs.count, "retry_not_before") { records[$0].retryNotBeforeMicros = c.retryNotBeforeUs[$1] }
+        try sparse(c.outputTasks, c.outputJson.count, "output") { records[$0].outputJSON = c.outputJson[$1] }
+        try sparse(c.skipReasonTasks, c.skipReason.count, "skip_reason") { records[$0].skipReason = c.skipReason[$1] }
+        guard c.failureClass.count == c.failureMessage.count, c.failureClass.count == c.failureRetryable.count else { throw fail("failure") }
+        try sparse(c.failureTasks, c.failureClass.count, "failure") {
+            records[$0].lastFailure = .init(errorClass: c.failureClass[$1], message: c.failureMessage[$1], retryable: c.failureRetryable[$1])
+        }
+        let claims = [c.claimDispatcherID.count, c.claimIdempotencyKey.count, c.claimConnection.count, c.claimLeaseDeadlineUs.count, c.claimClaimedAtUs.count]
+        guard claims.allSatisfy({ $0 == c.claimTasks.count }) else { throw fail("claim") }
+        try sparse(c.claimTasks, c.claimDispatcherID.count, "claim") {
+            records[$0].claim = .init(dispatcherID: c.claimDispatcherID[$1], idempotencyKey: c.claimIdempotencyKey[$1], connection: c.claimConnection[$1],
+                                      leaseDeadlineMicros: c.claimLeaseDeadlineUs[$1], claimedAtMicros: c.claimClaimedAtUs[$1])
+        }
+        guard c.skipUpstream.count == c.skipCondition.count, c.skipUpstream.count == c.skipUpstreamState.count else { throw fail("skip") }
+        var skipped = 0
+        try sparse(c.resolutionSkipTasks, c.skipUpstream.count, "skip") { (task, entry) throws(StateError) in
+            guard c.resolutionState[task] == 4, Int(c.skipUpstream[entry]) < graph.count,
+                  let condition = EdgeCondition(rawValue: c.skipCondition[entry]),
+                  let upstreamState = TerminalState(rawValue: c.skipUpstreamState[entry]) else { throw fail("skip") }
+            states[task] = .skipped(SkipReason(upstream: TaskIndex(Int(c.skipUpstream[entry])), condition: condition, upstreamState: upstreamState))
+            skipped += 1
+        }
+        guard skipped == c.resolutionState.lazy.filter({ $0 == 4 }).count else { throw fail("skip") }
+        return (records, states)
+    }
+}
