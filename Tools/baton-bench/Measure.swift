@@ -16,6 +16,14 @@ enum Measure {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
+    /// Seconds taken by synchronous `body`.
+    static func secondsSync(_ body: () throws -> Void) rethrows -> Double {
+        let start = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
     /// A fresh scratch directory for one measurement.
     static func scratch(_ label: String) -> String {
         let path = NSTemporaryDirectory() + "baton-bench-\(label)-\(UInt32.random(in: 0...UInt32.max))"

@@ -47,6 +47,7 @@ struct OpsBench: AsyncParsableCommand {
         }
         let withSnapshot = try await startUps(logDir, clock, snapshots: true)
         print(String(format: "start-up with the snapshot (+1 event tail): median %.3f s (%.1fx faster than full replay)", withSnapshot, full / withSnapshot))
+        try startUpBreakdown(logDir, clock)
 
         let sizeBefore = Self.fileSize(logDir + "/data.mdb")
         let archive = dir + "/archive"
@@ -68,6 +69,27 @@ struct OpsBench: AsyncParsableCommand {
         let compactedStartUp = try await startUps(logDir, clock, snapshots: true)
         print(String(format: "start-up after compaction (snapshot, archive untouched): median %.3f s", compactedStartUp))
         try verify(logDir, clock)
+    }
+
+    /// Where start-up with a snapshot spends its time: opening the log, reading and checking the
+    /// snapshot, protobuf decoding alone (one thread), and the whole restore.
+    private func startUpBreakdown(_ logDir: String, _ clock: SystemEngineClock) throws {
+        var log: EventLog?
+        let open = try Measure.secondsSync { log = try EventLog(directory: logDir, clock: clock) }
+        guard let log else { return }
+        defer { log.close() }
+        var payload: [UInt8] = []
+        let read = try Measure.secondsSync {
+            guard let seq = try log.snapshotSeqs().first, case .success(let stored) = try log.snapshot(at: seq) else { return }
+            payload = stored.payload
+        }
+        let protobuf = try Measure.secondsSync {
+            let snapshot = try Baton_V1_Snapshot(serializedBytes: payload)
+            for blob in snapshot.runBlobs { _ = try Baton_V1_SnapshotRun(serializedBytes: blob) }
+        }
+        let restore = try Measure.secondsSync { _ = try SnapshotCodec.decode(payload) }
+        print(String(format: "  breakdown: open %.3f s, read + checksum of %.1f MiB %.3f s, protobuf decode (1 thread) %.3f s, whole restore %.3f s",
+                     open, Self.mib(payload.count), read, protobuf, restore))
     }
 
     /// Runs `runs` workflow runs of ~100 events each, `batch` at a time.
