@@ -1,7 +1,9 @@
 import BatonEvents
 import BatonModel
 
-/// One task record and its resolution state, to and from a snapshot.
+/// One task record and its resolution state, to and from a snapshot, one message per task: the
+/// layout of earlier builds. Start-up still reads it; this build writes columns
+/// (`SnapshotTaskColumnsCodec`) and keeps `encode` for the tests of reading old snapshots.
 enum SnapshotTaskCodec {
     static func encode(_ task: TaskRecord, _ parts: RunResolution.Parts, _ index: Int) -> Baton_V1_SnapshotTask {
         .with {
