@@ -190,7 +190,8 @@ public final class Runtime: Sendable {
     func commitStep(_ observations: [Baton_V1_Event]) async throws(EngineError) -> EngineCore.CommitResult {
         try await core.commit(observations) { [options] now in
             DecisionContext(now: now, dispatcherID: options.dispatcherID, servedConnections: options.servedConnections,
-                            claimsMax: options.claimsPerCommitMax, leaseMicros: EngineState.micros(options.claimLease))
+                            claimsMax: options.claimsPerCommitMax, leaseMicros: EngineState.micros(options.claimLease),
+                            dispatcherCapacity: options.concurrency)
         }
     }
 

@@ -13,6 +13,9 @@ public struct RuntimeOptions: Sendable {
     public var claimsPerCommitMax: Int
     /// The connections this process claims work for (nil: all).
     public var servedConnections: Set<String>?
+    /// The most tasks this process holds at once (claimed or running), over all connections
+    /// (nil: only the connections' own limits).
+    public var concurrency: Int?
     /// How often the log is checked for appends by other processes.
     public var foreignPollInterval: Duration
     /// How long a claim is protected from other dispatchers; past it, anyone may reconcile it.

@@ -15,16 +15,19 @@ public struct DecisionContext: Sendable {
     public var leaseMicros: Int64
     /// Also look at deadlines (timeouts); the runtime sets this when its timer is due.
     public var scanDeadlines: Bool
+    /// The most tasks the dispatcher may hold at once (claimed or running), nil for no cap of its own.
+    public var dispatcherCapacity: Int?
 
     /// Describes one decision call.
     public init(now: Int64, dispatcherID: String? = nil, servedConnections: Set<String>? = nil, claimsMax: Int = 256,
-                leaseMicros: Int64 = 300_000_000, scanDeadlines: Bool = true) {
+                leaseMicros: Int64 = 300_000_000, scanDeadlines: Bool = true, dispatcherCapacity: Int? = nil) {
         self.now = now
         self.dispatcherID = dispatcherID
         self.servedConnections = servedConnections
         self.claimsMax = claimsMax
         self.leaseMicros = leaseMicros
         self.scanDeadlines = scanDeadlines
+        self.dispatcherCapacity = dispatcherCapacity
     }
 }
 
@@ -150,6 +153,11 @@ public enum Decider {
 
     private static func claims(_ state: EngineState, _ context: DecisionContext, _ dispatcher: String, into events: inout [Baton_V1_Event]) {
         var budget = context.claimsMax
+        if let capacity = context.dispatcherCapacity {
+            // What this dispatcher holds already counts against its capacity.
+            let held = state.active.count { ref in state.runs[ref.run]?.tasks[ref.index].claim?.dispatcherID == dispatcher }
+            budget = min(budget, max(0, capacity - held))
+        }
         for name in state.connections.keys.sorted() where budget > 0 {
             guard context.servedConnections?.contains(name) ?? true, let connection = state.connections[name],
                   !connection.queue.isEmpty, context.now >= connection.throttledUntilMicros else { continue }

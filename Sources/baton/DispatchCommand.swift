@@ -32,6 +32,13 @@ struct DispatchCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease"), help: "Seconds a claim is protected before others may take it over.")
     var leaseSeconds = 60
 
+    @Option(name: .long, help: "The most tasks this dispatcher holds at once, over all connections (default: only the connections' limits).")
+    var concurrency: Int?
+
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency \(concurrency): must be at least 1") }
+    }
+
     func run() async throws {
         let directory = DataDirectory(path: data)
         let log = try directory.openLog()
@@ -40,6 +47,7 @@ struct DispatchCommand: AsyncParsableCommand {
         let runtime = directory.runtime(log, role: "dispatch", clock: clock) { options in
             options.servedConnections = connections.isEmpty ? nil : Set(connections)
             options.claimLease = .seconds(max(1, leaseSeconds))
+            options.concurrency = concurrency
         }
         let id = runtime.dispatcherID
         do {

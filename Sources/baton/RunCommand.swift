@@ -41,6 +41,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the final state as JSON (the shape of `baton status --json`).")
     var json = false
 
+    @Option(name: .long, help: "The most tasks this process holds at once, over all connections (default: only the connections' limits).")
+    var concurrency: Int?
+
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency \(concurrency): must be at least 1") }
+    }
+
     func run() async throws {
         let workflow = try loadWorkflow()
         let parameters = try DataDirectory.parameters(params)
@@ -48,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let runtime = directory.runtime(log, role: "run", clock: clock)
+        let runtime = directory.runtime(log, role: "run", clock: clock) { $0.concurrency = concurrency }
         let id = runID ?? Self.newRunID(workflow.name, clock.nowMicros())
         let outcome: RunState.Outcome
         do {

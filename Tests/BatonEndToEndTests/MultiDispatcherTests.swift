@@ -7,24 +7,10 @@ import Testing
     static let taskCount = 16
     static let maxInFlight = 2
 
-    /// Exactness (each task once, the shared limit) must hold in every round. Which processes win
-    /// the claims is a race: the holder of the slots often reclaims them the moment its own task
-    /// ends, so one round may legitimately see a single dispatcher. Sharing is therefore asked of
-    /// the rounds together, and a round in which only one process dispatched does not prove
-    /// the limit across processes, so up to `rounds` are run until two processes shared the work.
+    /// Each process holds at most one task (`--concurrency 1`) and the connection allows two, so
+    /// at least two processes must dispatch: without the cap, whichever process holds the slots
+    /// reclaims them in the very commit that records its task's end, and may do all the work.
     @Test func noTaskIsDispatchedTwiceAndTheLimitHoldsAcrossProcesses() throws {
-        let rounds = 4
-        var sharedWork: [Set<String>] = []
-        for round in 1...rounds {
-            let workers = try Self.round(round)
-            sharedWork.append(workers)
-            if workers.count >= 2 { break }
-        }
-        #expect(sharedWork.contains { $0.count >= 2 }, "in every round one process dispatched all work: \(sharedWork)")
-    }
-
-    /// One run of the fan workflow with two extra dispatchers; returns who dispatched.
-    static func round(_ round: Int) throws -> Set<String> {
         let dir = TemporaryDirectory("multi-dispatch")
         defer { dir.remove() }
         let markers = dir.appending("markers")
@@ -34,27 +20,28 @@ import Testing
         let data = dir.appending("data")
 
         // The run creates the run and dispatches too; the two dispatchers join in.
-        let dispatchers = try (1...2).map { try Self.start(["dispatch", "--data", data], worker: "d\($0)") }
+        let dispatchers = try (1...2).map { try Self.start(["dispatch", "--data", data, "--concurrency", "1"], worker: "d\($0)") }
         defer { dispatchers.forEach { $0.terminate(); $0.waitUntilExit() } }
-        let run = try Self.start(["run", workflow, "--data", data, "--run-id", "shared"], worker: "run")
+        let run = try Self.start(["run", workflow, "--data", data, "--run-id", "shared", "--concurrency", "1"], worker: "run")
         run.waitUntilExit()
-        #expect(run.terminationStatus == 0, "round \(round)")
+        #expect(run.terminationStatus == 0)
 
         var intervals: [(start: Int64, end: Int64)] = []
-        var workers = Set<String>()
+        var byWorker: [String: [(start: Int64, end: Int64)]] = [:]
         for index in 0..<Self.taskCount {
             let text = (try? String(contentsOfFile: "\(markers)/t\(index)", encoding: .utf8)) ?? ""
             let lines = text.split(separator: "\n")
-            #expect(lines.count == 1, "round \(round): t\(index) ran \(lines.count) times")
+            #expect(lines.count == 1, "t\(index) ran \(lines.count) times")
             for line in lines {
                 let fields = line.split(separator: " ")
                 guard fields.count == 3, let start = Int64(fields[1]), let end = Int64(fields[2]) else { continue }
-                workers.insert(String(fields[0]))
+                byWorker[String(fields[0]), default: []].append((start, end))
                 intervals.append((start, end))
             }
         }
-        #expect(Self.maxOverlap(intervals) <= Self.maxInFlight, "round \(round)")
-        return workers
+        #expect(Self.maxOverlap(intervals) <= Self.maxInFlight)
+        for (worker, own) in byWorker { #expect(Self.maxOverlap(own) <= 1, "\(worker) held more than one task at once") }
+        #expect(byWorker.count >= 2, "only \(byWorker.keys.sorted()) dispatched work")
     }
 
     /// The most intervals that hold one instant in common.

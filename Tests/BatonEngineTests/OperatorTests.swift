@@ -224,4 +224,31 @@ import Testing
         #expect(decide().isEmpty)
         #expect(try SnapshotCodec.decode(SnapshotCodec.encode(state)) == state)
     }
+
+    /// A dispatcher's own capacity (`--concurrency`) caps its claims beside the connection's limit.
+    @Test func aDispatcherClaimsNoMoreThanItsCapacity() throws {
+        let text = "name: fan\nconnections:\n  simc: { platform: sim, max_in_flight: 3 }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: {}\n  c: {}\n"
+        var state = EngineState()
+        var seq: UInt64 = 0
+        func apply(_ events: [Baton_V1_Event]) throws {
+            for event in events {
+                seq += 1
+                try state.apply(event, seq: seq, timeMicros: Int64(seq))
+            }
+        }
+        func claims(_ dispatcher: String, capacity: Int?) -> [Baton_V1_Event] {
+            Decider.decide(state, DecisionContext(now: Int64(seq + 1), dispatcherID: dispatcher, dispatcherCapacity: capacity))
+                .filter { $0.kindName == "TaskClaimed" }
+        }
+        try apply([EventFactory.workflowRegistered("fan", hash: [4], definition: text, sourcePath: "fan.yaml", actor: "t"),
+                   EventFactory.runCreated("r", workflow: "fan", hash: [4], params: [:], logicalDate: 0, trigger: .manual, actor: "t")])
+        try apply(Decider.decide(state, DecisionContext(now: Int64(seq + 1))))  // a, b, c queued
+        #expect(claims("x", capacity: nil).count == 3)
+        let first = claims("x", capacity: 2)
+        #expect(first.count == 2)
+        try apply(first)
+        // x holds two: it may claim nothing more; another dispatcher takes the connection's last slot.
+        #expect(claims("x", capacity: 2).isEmpty)
+        #expect(claims("y", capacity: 2).count == 1)
+    }
 }
