@@ -78,9 +78,9 @@ struct EffectPlanner {
     /// Work nobody watches any more: attempts running on a served connection that this process
     /// does not poll (their dispatcher died or lives elsewhere; polling twice is harmless, answers
     /// are admitted once), and claims of other dispatchers whose lease ran out.
-    /// - Complexity: O(active tasks).
+    /// - Complexity: O(active tasks), plus sorting the orphans found.
     mutating func orphans(_ state: EngineState, now: Int64, runtime: Runtime) -> [Effect] {
-        var effects: [Effect] = []
+        var found: [(ref: TaskRef, effect: Effect)] = []
         for ref in state.active {
             guard let run = state.runs[ref.run] else { continue }
             let task = run.tasks[ref.index]
@@ -90,15 +90,17 @@ struct EffectPlanner {
             case .running where !polls.contains(key) && claim.dispatcherID != dispatcherID:
                 guard let work = runtime.attempt(state, ref.run, run.graph.names[ref.index]), let id = work.platformRunID else { continue }
                 polls.insert(key)
-                effects.append(.poll(work, PlatformRunID(id), reconciling: true))
+                found.append((ref, .poll(work, PlatformRunID(id), reconciling: true)))
             case .claimed where claim.dispatcherID != dispatcherID && claim.leaseDeadlineMicros < now && !adopted.contains(key):
                 guard let work = runtime.attempt(state, ref.run, run.graph.names[ref.index], forSubmit: true) else { continue }
                 adopted.insert(key)
-                effects.append(.reconcileClaim(work))
+                found.append((ref, .reconcileClaim(work)))
             default:
                 continue
             }
         }
-        return effects
+        // In a fixed order: two sets of the same elements iterate differently, and the order of
+        // effects must follow from the log alone.
+        return found.sorted { ($0.ref.run, $0.ref.index) < ($1.ref.run, $1.ref.index) }.map(\.effect)
     }
 }

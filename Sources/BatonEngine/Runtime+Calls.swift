@@ -131,7 +131,15 @@ extension Runtime {
 
     /// Runs one platform call under `options.callTimeout`; running out of time is transient.
     func call<T: Sendable>(_ platform: any Platform, _ body: @escaping @Sendable (any Platform) async throws -> T) async throws(PlatformError) -> T {
-        let timeout = options.callTimeout
+        guard let timeout = options.callTimeout else {
+            do {
+                return try await body(platform)
+            } catch let error as PlatformError {
+                throw error
+            } catch {
+                throw .transient(String(describing: error))
+            }
+        }
         let clock = clock
         let result: Result<T, PlatformError>? = await withTaskGroup(of: Result<T, PlatformError>?.self) { group in
             group.addTask {

@@ -5,8 +5,9 @@ public struct RuntimeOptions: Sendable {
     /// The first status poll after a dispatch; polls back off by doubling up to `pollMax`.
     public var pollInitial: Duration
     public var pollMax: Duration
-    /// The longest one platform call may take before it counts as a transient failure.
-    public var callTimeout: Duration
+    /// The longest one platform call may take before it counts as a transient failure; nil for
+    /// no limit (a simulation whose clock jumps on sleep must not race its calls against it).
+    public var callTimeout: Duration?
     /// Secret values by name, for `{{ secrets.name }}`; never logged or appended.
     public var secrets: [String: String]
     /// The most claims one decision makes.
@@ -27,7 +28,7 @@ public struct RuntimeOptions: Sendable {
 
     /// Sensible defaults for local work.
     public init(dispatcherID: String, pollInitial: Duration = .milliseconds(20), pollMax: Duration = .seconds(2),
-                callTimeout: Duration = .seconds(60), secrets: [String: String] = [:], claimsPerCommitMax: Int = 512,
+                callTimeout: Duration? = .seconds(60), secrets: [String: String] = [:], claimsPerCommitMax: Int = 512,
                 servedConnections: Set<String>? = nil, foreignPollInterval: Duration = .milliseconds(200),
                 claimLease: Duration = .seconds(60), snapshotEveryEvents: UInt64 = 50_000, snapshotEvery: Duration = .seconds(600)) {
         self.dispatcherID = dispatcherID

@@ -95,6 +95,13 @@ public nonisolated struct Baton_V1_SnapshotAlert: Sendable {
 
   public var owner: String = String()
 
+  /// Per target with attempts recorded and not final: attempts made, and when the next is due (µs).
+  public var retryTargets: [String] = []
+
+  public var retryAttempts: [UInt32] = []
+
+  public var retryNextUs: [Int64] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -642,7 +649,7 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Baton_V1_SnapshotAlert: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotAlert"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}raised_at_us\0\u{3}run_id\0\u{1}workflow\0\u{1}task\0\u{1}kind\0\u{1}message\0\u{1}attempts\0\u{3}final_targets\0\u{1}targets\0\u{1}owner\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}raised_at_us\0\u{3}run_id\0\u{1}workflow\0\u{1}task\0\u{1}kind\0\u{1}message\0\u{1}attempts\0\u{3}final_targets\0\u{1}targets\0\u{1}owner\0\u{3}retry_targets\0\u{3}retry_attempts\0\u{3}retry_next_us\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -661,6 +668,9 @@ nonisolated extension Baton_V1_SnapshotAlert: SwiftProtobuf.Message, SwiftProtob
       case 9: try { try decoder.decodeRepeatedStringField(value: &self.finalTargets) }()
       case 10: try { try decoder.decodeRepeatedStringField(value: &self.targets) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.owner) }()
+      case 12: try { try decoder.decodeRepeatedStringField(value: &self.retryTargets) }()
+      case 13: try { try decoder.decodeRepeatedUInt32Field(value: &self.retryAttempts) }()
+      case 14: try { try decoder.decodeRepeatedInt64Field(value: &self.retryNextUs) }()
       default: break
       }
     }
@@ -700,6 +710,15 @@ nonisolated extension Baton_V1_SnapshotAlert: SwiftProtobuf.Message, SwiftProtob
     if !self.owner.isEmpty {
       try visitor.visitSingularStringField(value: self.owner, fieldNumber: 11)
     }
+    if !self.retryTargets.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.retryTargets, fieldNumber: 12)
+    }
+    if !self.retryAttempts.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.retryAttempts, fieldNumber: 13)
+    }
+    if !self.retryNextUs.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.retryNextUs, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -715,6 +734,9 @@ nonisolated extension Baton_V1_SnapshotAlert: SwiftProtobuf.Message, SwiftProtob
     if lhs.finalTargets != rhs.finalTargets {return false}
     if lhs.targets != rhs.targets {return false}
     if lhs.owner != rhs.owner {return false}
+    if lhs.retryTargets != rhs.retryTargets {return false}
+    if lhs.retryAttempts != rhs.retryAttempts {return false}
+    if lhs.retryNextUs != rhs.retryNextUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

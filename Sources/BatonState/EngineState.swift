@@ -67,6 +67,9 @@ public struct EngineState: Sendable, Equatable {
                 pendingAlerts[e.alertSeq] = nil
             } else if e.final {
                 pendingAlerts[e.alertSeq]?.finalTargets.insert(e.target)
+                pendingAlerts[e.alertSeq]?.retries[e.target] = nil
+            } else {
+                pendingAlerts[e.alertSeq]?.retries[e.target] = PendingAlert.Retry(attempts: e.attempt, nextAttemptMicros: e.nextAttemptUs)
             }
         case .connectionThrottled(let e):
             var connection = connections.removeValue(forKey: e.connection) ?? ConnectionState()
@@ -234,6 +237,16 @@ public struct PendingAlert: Sendable, Equatable {
     public let targets: [String]
     /// Targets that need nothing more (delivered or given up).
     public internal(set) var finalTargets: Set<String> = []
+    /// Targets that failed and will be tried again: so a restarted host continues their backoff.
+    public internal(set) var retries: [String: Retry] = [:]
+
+    /// Where the deliveries to one target stand.
+    public struct Retry: Sendable, Equatable {
+        /// Attempts recorded so far.
+        public let attempts: UInt32
+        /// When the next one is due (µs).
+        public let nextAttemptMicros: Int64
+    }
 }
 
 /// The text a definition was registered with.

@@ -33,6 +33,10 @@ public enum SnapshotCodec {
                     $0.seq = alert.seq; $0.raisedAtUs = alert.raisedAtMicros; $0.runID = alert.runID; $0.workflow = alert.workflow
                     $0.owner = alert.owner; $0.task = alert.task; $0.kind = alert.kind.rawValue; $0.message = alert.message
                     $0.attempts = alert.attempts; $0.targets = alert.targets; $0.finalTargets = alert.finalTargets.sorted()
+                    let retrying = alert.retries.keys.sorted()
+                    $0.retryTargets = retrying
+                    $0.retryAttempts = retrying.map { alert.retries[$0]?.attempts ?? 0 }
+                    $0.retryNextUs = retrying.map { alert.retries[$0]?.nextAttemptMicros ?? 0 }
                 }
             }
         }
@@ -92,9 +96,16 @@ public enum SnapshotCodec {
             guard let kind = PendingAlert.Kind(rawValue: alert.kind) else {
                 throw StateError(seq: snapshot.seq, reason: "snapshot alert \(alert.seq) has unknown kind \(alert.kind)")
             }
+            guard alert.retryTargets.count == alert.retryAttempts.count, alert.retryTargets.count == alert.retryNextUs.count else {
+                throw StateError(seq: snapshot.seq, reason: "snapshot alert \(alert.seq) has mismatched retry columns")
+            }
+            var retries: [String: PendingAlert.Retry] = [:]
+            for (index, target) in alert.retryTargets.enumerated() {
+                retries[target] = PendingAlert.Retry(attempts: alert.retryAttempts[index], nextAttemptMicros: alert.retryNextUs[index])
+            }
             state.restoreAlert(PendingAlert(seq: alert.seq, raisedAtMicros: alert.raisedAtUs, runID: alert.runID, workflow: alert.workflow,
                                             owner: alert.owner, task: alert.task, kind: kind, message: alert.message, attempts: alert.attempts,
-                                            targets: alert.targets, finalTargets: Set(alert.finalTargets)))
+                                            targets: alert.targets, finalTargets: Set(alert.finalTargets), retries: retries))
         }
         state.restorePosition(seq: snapshot.seq, time: snapshot.lastTimeUs)
         return state

@@ -46,13 +46,19 @@ final class Simulation {
                                                                         statusErrorRate: 0.1, seed: seed) : .none)
         workflow = try WorkflowLoader.parse(RandomWorkflow.yaml(using: &rng), file: "sim-\(seed).yaml")
         log = try EventLog(directory: dir, clock: clock)
-        runtime = Runtime(log: log, platforms: PlatformSet(["sim": platform]), clock: clock, options: RuntimeOptions(dispatcherID: "sim-0"))
+        runtime = Runtime(log: log, platforms: PlatformSet(["sim": platform]), clock: clock, options: Self.options("sim-0"))
         planner = EffectPlanner(dispatcherID: "sim-0")
     }
 
     deinit {
         log.close()
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// The runtime's options: no call timeout, since this clock jumps forward when slept on and a
+    /// timeout would race every platform call (and win it, at random, on a loaded machine).
+    static func options(_ dispatcher: String) -> RuntimeOptions {
+        RuntimeOptions(dispatcherID: dispatcher, callTimeout: nil)
     }
 
     /// Drives the run to its end, checking invariants after every step.
@@ -100,7 +106,7 @@ final class Simulation {
         log.close()
         log = try EventLog(directory: dir, clock: clock)
         runtime = Runtime(log: log, platforms: PlatformSet(["sim": platform]), clock: clock,
-                          options: RuntimeOptions(dispatcherID: "sim-\(crashes)"))
+                          options: Self.options("sim-\(crashes)"))
         try runtime.recover()
         inbox = Inbox()
         pending = []

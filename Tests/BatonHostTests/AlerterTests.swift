@@ -134,6 +134,61 @@ import Testing
         #expect(runtime.state.pendingAlerts.isEmpty)
     }
 
+    /// A clock the test moves by hand; sleepers wake when it passes their time.
+    final class HandClock: EngineClock {
+        let now = Mutex<Int64>(1_800_000_000_000_000)
+
+        func nowMicros() -> Int64 { now.withLock { $0 } }
+
+        func sleep(untilMicros micros: Int64) async throws {
+            while nowMicros() < micros { try await Task.sleep(for: .milliseconds(1)) }
+        }
+
+        func advance(seconds: Int64) { now.withLock { $0 += seconds * 1_000_000 } }
+    }
+
+    @Test func aRestartedAlerterContinuesTheRecordedBackoffAndAttemptNumbers() async throws {
+        let dir = TemporaryDirectory("alerts-restart")
+        defer { dir.remove() }
+        let clock = SystemEngineClock()
+        let log = try EventLog(directory: dir.path, clock: clock)
+        defer { log.close() }
+        let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
+                              options: RuntimeOptions(dispatcherID: "t", pollInitial: .milliseconds(1)))
+        _ = try await runtime.register(WorkflowLoader.parse(Self.workflow.replacingOccurrences(of: "[oncall, ghost]", with: "[oncall]"), file: "n.yaml"),
+                                       sourcePath: "n.yaml", actor: "test")
+        _ = try await runtime.trigger("nightly", runID: "n-1", params: [:], trigger: .manual, actor: "test")
+        _ = try await runtime.drive(until: "n-1")
+        let hand = HandClock()
+        let transport = ScriptedTransport(["hooks.example": [.status(503), .status(200)]])
+        let hooks = "oncall https://hooks.example/services/SECRET-oncall\n"
+        func deliver(polls: Int = 2_000, until done: @escaping () -> Bool) async throws {
+            let alerter = Alerter(runtime: runtime, webhooks: try Webhooks(text: hooks, file: "hooks"), transport: transport, clock: hand,
+                                  options: AlertOptions(backoffBase: .seconds(60), pollInterval: .milliseconds(2)), logger: Logger(label: "test"))
+            let delivering = Task { try await alerter.run() }
+            for _ in 0..<polls where !done() { try await Task.sleep(for: .milliseconds(5)) }
+            delivering.cancel()
+            _ = try? await delivering.value
+        }
+        let start = hand.nowMicros()
+        try await deliver { runtime.state.pendingAlerts.values.allSatisfy { $0.retries["oncall"]?.attempts == 1 } }
+        let retries = runtime.state.pendingAlerts.values.compactMap { $0.retries["oncall"] }
+        #expect(retries.count == 2 && retries.allSatisfy { $0.nextAttemptMicros == start + 60_000_000 })
+        // A new alerter (a restarted host) waits for the recorded time instead of posting at once...
+        let posted = transport.posts.withLock { $0.count }
+        try await deliver(polls: 60) { transport.posts.withLock { $0.count } > posted }
+        #expect(transport.posts.withLock { $0.count } == posted)
+        // ...and once it has come, makes attempt 2, not attempt 1 again.
+        hand.advance(seconds: 61)
+        try await deliver { runtime.state.pendingAlerts.isEmpty }
+        #expect(runtime.state.pendingAlerts.isEmpty)
+        var attempts: [UInt32] = []
+        try log.forEach(from: 1) { record in
+            if case .alertDelivery(let e) = try EventCodec.decode(record.payload, seq: record.seq).body { attempts.append(e.attempt) }
+        }
+        #expect(attempts.sorted() == [1, 1, 2, 2])
+    }
+
     @Test(arguments: [
         ("oncall ftp://x/y", "line 1: the address of webhook oncall is not an http(s) URL"),
         ("a https://x/1\na https://x/2", "line 2: webhook a is named twice"),

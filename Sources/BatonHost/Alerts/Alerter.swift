@@ -106,9 +106,11 @@ public final class Alerter: Service, Sendable {
                     }
                     for target in targets where !alert.finalTargets.contains(target) && inFlight.count < options.concurrencyMax {
                         let key = Key(seq: seq, target: target)
-                        guard !inFlight.contains(key), notBefore[key] ?? .min <= now else { continue }
+                        // The log's record of earlier attempts (by a host before a restart) counts too.
+                        let recorded = alert.retries[target]
+                        guard !inFlight.contains(key), notBefore[key] ?? recorded?.nextAttemptMicros ?? .min <= now else { continue }
                         inFlight.insert(key)
-                        let attempt = (attempts[key] ?? 0) + 1
+                        let attempt = max(attempts[key] ?? 0, Int(recorded?.attempts ?? 0)) + 1
                         attempts[key] = attempt
                         group.addTask { [self] in .delivered(await deliver(alert, to: key, attempt: attempt)) }
                     }
