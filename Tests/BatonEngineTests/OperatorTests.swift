@@ -194,61 +194,62 @@ import Testing
     /// run is being cancelled is cancelled, never claimed again in the same decision, and the
     /// downstream task cancelled earlier stays owed nothing (so snapshot + tail equals replay).
     @Test func aReleasedClaimOfACancelledRunIsCancelledNotClaimedAgain() throws {
-        let text = "name: pair\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: { after: [a] }\n"
-        var state = EngineState()
-        var seq: UInt64 = 0
-        func apply(_ events: [Baton_V1_Event]) throws {
-            for event in events {
-                seq += 1
-                try state.apply(event, seq: seq, timeMicros: Int64(seq) * 1_000)
-            }
-        }
-        func decide() -> [Baton_V1_Event] { Decider.decide(state, DecisionContext(now: Int64(seq + 1) * 1_000, dispatcherID: "d")) }
-        try apply([EventFactory.workflowRegistered("pair", hash: [1, 2, 3], definition: text, sourcePath: "pair.yaml", actor: "t"),
-                   EventFactory.runCreated("r", workflow: "pair", hash: [1, 2, 3], params: [:], logicalDate: 0, trigger: .manual, actor: "t")])
-        try apply(decide())  // a queued
-        let claim = decide()
+        var fed = try HandFed("pair", "name: pair\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: { after: [a] }\n")
+        try fed.apply(fed.decide())  // a queued
+        let claim = fed.decide()
         #expect(claim.map(\.kindName) == ["TaskClaimed"])
-        try apply(claim)
-        try apply([EventFactory.runCancelRequested("r", reason: "stop", actor: "t")])
+        try fed.apply(claim)
+        try fed.apply([EventFactory.runCancelRequested("r", reason: "stop", actor: "t")])
         // a's submit is in flight: only b is cancelled, and the run waits for a.
-        let first = decide()
+        let first = fed.decide()
         #expect(first.map(\.kindName) == ["TaskCancelled"] && first.first?.taskCancelled.task == "b")
-        try apply(first)
+        try fed.apply(first)
         // The submit was throttled: the claim is released and a is queued again.
-        try apply([EventFactory.taskQueued("r", "a", attempt: 1)])
-        let second = decide()
+        try fed.apply([EventFactory.taskQueued("r", "a", attempt: 1)])
+        let second = fed.decide()
         #expect(second.map(\.kindName) == ["TaskCancelled", "RunFinished"], "\(second.map(\.kindName))")
-        try apply(second)
-        #expect(state.runs["r"]?.outcome == .cancelled && state.connections["simc"]?.queueDepth == 0 && state.active.isEmpty)
-        #expect(decide().isEmpty)
-        #expect(try SnapshotCodec.decode(SnapshotCodec.encode(state)) == state)
+        try fed.apply(second)
+        #expect(fed.state.runs["r"]?.outcome == .cancelled && fed.state.connections["simc"]?.queueDepth == 0 && fed.state.active.isEmpty)
+        #expect(fed.decide().isEmpty)
+        #expect(try SnapshotCodec.decode(SnapshotCodec.encode(fed.state)) == fed.state)
     }
 
     /// A dispatcher's own capacity (`--concurrency`) caps its claims beside the connection's limit.
     @Test func aDispatcherClaimsNoMoreThanItsCapacity() throws {
-        let text = "name: fan\nconnections:\n  simc: { platform: sim, max_in_flight: 3 }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: {}\n  c: {}\n"
-        var state = EngineState()
-        var seq: UInt64 = 0
-        func apply(_ events: [Baton_V1_Event]) throws {
-            for event in events {
-                seq += 1
-                try state.apply(event, seq: seq, timeMicros: Int64(seq))
-            }
-        }
+        var fed = try HandFed("fan", "name: fan\nconnections:\n  simc: { platform: sim, max_in_flight: 3 }\ndefaults: { connection: simc }\ntasks:\n  a: {}\n  b: {}\n  c: {}\n")
         func claims(_ dispatcher: String, capacity: Int?) -> [Baton_V1_Event] {
-            Decider.decide(state, DecisionContext(now: Int64(seq + 1), dispatcherID: dispatcher, dispatcherCapacity: capacity))
-                .filter { $0.kindName == "TaskClaimed" }
+            fed.decide(dispatcher, capacity: capacity).filter { $0.kindName == "TaskClaimed" }
         }
-        try apply([EventFactory.workflowRegistered("fan", hash: [4], definition: text, sourcePath: "fan.yaml", actor: "t"),
-                   EventFactory.runCreated("r", workflow: "fan", hash: [4], params: [:], logicalDate: 0, trigger: .manual, actor: "t")])
-        try apply(Decider.decide(state, DecisionContext(now: Int64(seq + 1))))  // a, b, c queued
+        try fed.apply(fed.decide(nil))  // a, b, c queued
         #expect(claims("x", capacity: nil).count == 3)
         let first = claims("x", capacity: 2)
         #expect(first.count == 2)
-        try apply(first)
+        try fed.apply(first)
         // x holds two: it may claim nothing more; another dispatcher takes the connection's last slot.
         #expect(claims("x", capacity: 2).isEmpty)
         #expect(claims("y", capacity: 2).count == 1)
+    }
+}
+
+/// A projection fed by hand: events applied one sequence number at a time, decisions asked of the decider.
+private struct HandFed {
+    var state = EngineState()
+    var seq: UInt64 = 0
+
+    /// A state with workflow `text` (named `name`) registered and its run `r` created.
+    init(_ name: String, _ text: String) throws {
+        try apply([EventFactory.workflowRegistered(name, hash: [7], definition: text, sourcePath: "\(name).yaml", actor: "t"),
+                   EventFactory.runCreated("r", workflow: name, hash: [7], params: [:], logicalDate: 0, trigger: .manual, actor: "t")])
+    }
+
+    mutating func apply(_ events: [Baton_V1_Event]) throws {
+        for event in events {
+            seq += 1
+            try state.apply(event, seq: seq, timeMicros: Int64(seq) * 1_000)
+        }
+    }
+
+    func decide(_ dispatcher: String? = "d", capacity: Int? = nil) -> [Baton_V1_Event] {
+        Decider.decide(state, DecisionContext(now: Int64(seq + 1) * 1_000, dispatcherID: dispatcher, dispatcherCapacity: capacity))
     }
 }

@@ -47,17 +47,24 @@ import Testing
         }
     }
 
+    /// A log in `dir` where run n-1 of `nightly` (listing `alerts`) failed, and its runtime.
+    static func failedRun(_ dir: TemporaryDirectory, alerts: String) async throws -> (EventLog, Runtime, SystemEngineClock) {
+        let clock = SystemEngineClock()
+        let log = try EventLog(directory: dir.path, clock: clock)
+        let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
+                              options: RuntimeOptions(dispatcherID: "t", pollInitial: .milliseconds(1)))
+        let text = workflow.replacingOccurrences(of: "[oncall, ghost]", with: alerts)
+        _ = try await runtime.register(WorkflowLoader.parse(text, file: "n.yaml"), sourcePath: "n.yaml", actor: "test")
+        _ = try await runtime.trigger("nightly", runID: "n-1", params: [:], trigger: .manual, actor: "test")
+        #expect(try await runtime.drive(until: "n-1") == .failed)
+        return (log, runtime, clock)
+    }
+
     @Test func deliveriesAreRetriedWithBackoffRecordedAndNeverNameTheAddress() async throws {
         let dir = TemporaryDirectory("alerts")
         defer { dir.remove() }
-        let clock = SystemEngineClock()
-        let log = try EventLog(directory: dir.path, clock: clock)
+        let (log, runtime, clock) = try await Self.failedRun(dir, alerts: "[oncall, ghost]")
         defer { log.close() }
-        let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
-                              options: RuntimeOptions(dispatcherID: "t", pollInitial: .milliseconds(1)))
-        _ = try await runtime.register(WorkflowLoader.parse(Self.workflow, file: "n.yaml"), sourcePath: "n.yaml", actor: "test")
-        _ = try await runtime.trigger("nightly", runID: "n-1", params: [:], trigger: .manual, actor: "test")
-        #expect(try await runtime.drive(until: "n-1") == .failed)
         #expect(runtime.state.pendingAlerts.count == 2)
 
         let transport = ScriptedTransport([
@@ -108,15 +115,8 @@ import Testing
     @Test func anAlertWhoseRemainingWebhookLeftTheFileIsRecordedDone() async throws {
         let dir = TemporaryDirectory("alerts-left")
         defer { dir.remove() }
-        let clock = SystemEngineClock()
-        let log = try EventLog(directory: dir.path, clock: clock)
+        let (log, runtime, clock) = try await Self.failedRun(dir, alerts: "[oncall]")
         defer { log.close() }
-        let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
-                              options: RuntimeOptions(dispatcherID: "t", pollInitial: .milliseconds(1)))
-        _ = try await runtime.register(WorkflowLoader.parse(Self.workflow.replacingOccurrences(of: "[oncall, ghost]", with: "[oncall]"), file: "n.yaml"),
-                                       sourcePath: "n.yaml", actor: "test")
-        _ = try await runtime.trigger("nightly", runID: "n-1", params: [:], trigger: .manual, actor: "test")
-        _ = try await runtime.drive(until: "n-1")
         func deliver(_ hooks: String, until done: @escaping () -> Bool) async throws {
             let transport = ScriptedTransport(["hooks.example": [.status(200)], "all.example": [.status(503)]])
             let alerter = Alerter(runtime: runtime, webhooks: try Webhooks(text: hooks, file: "hooks"), transport: transport, clock: clock,
@@ -150,15 +150,8 @@ import Testing
     @Test func aRestartedAlerterContinuesTheRecordedBackoffAndAttemptNumbers() async throws {
         let dir = TemporaryDirectory("alerts-restart")
         defer { dir.remove() }
-        let clock = SystemEngineClock()
-        let log = try EventLog(directory: dir.path, clock: clock)
+        let (log, runtime, _) = try await Self.failedRun(dir, alerts: "[oncall]")
         defer { log.close() }
-        let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
-                              options: RuntimeOptions(dispatcherID: "t", pollInitial: .milliseconds(1)))
-        _ = try await runtime.register(WorkflowLoader.parse(Self.workflow.replacingOccurrences(of: "[oncall, ghost]", with: "[oncall]"), file: "n.yaml"),
-                                       sourcePath: "n.yaml", actor: "test")
-        _ = try await runtime.trigger("nightly", runID: "n-1", params: [:], trigger: .manual, actor: "test")
-        _ = try await runtime.drive(until: "n-1")
         let hand = HandClock()
         let transport = ScriptedTransport(["hooks.example": [.status(503), .status(200)]])
         let hooks = "oncall https://hooks.example/services/SECRET-oncall\n"
