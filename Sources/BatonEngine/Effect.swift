@@ -20,8 +20,9 @@ struct EffectPlanner {
     let dispatcherID: String
     let servedConnections: Set<String>?
     private var polls: Set<String> = []
-    /// Claims of other dispatchers this process took over after their lease ran out.
-    private var adopted: Set<String> = []
+    /// Claims of other dispatchers this process took over after their lease ran out (or found at
+    /// start-up), by idempotency key: it submits them, so they count against its capacity.
+    private(set) var adopted: Set<String> = []
 
     init(dispatcherID: String, servedConnections: Set<String>? = nil) {
         self.dispatcherID = dispatcherID

@@ -135,7 +135,7 @@ public final class Runtime: Sendable {
             var snapshots = SnapshotCadence(lastSeq: (try? core.log.snapshotSeqs().first) ?? 0, lastMicros: clock.nowMicros(), options: options)
             for _ in 0..<Int.max {
                 try Task.checkCancellation()
-                let result = try await commitStep(inbox.take())
+                let result = try await commitStep(inbox.take(), adopted: planner.adopted)
                 var state = core.state
                 if snapshots.isDue(head: state.lastSeq, now: result.timeMicros) {
                     snapshots.wrote(seq: try await core.writeSnapshot(), now: result.timeMicros)
@@ -187,11 +187,11 @@ public final class Runtime: Sendable {
 
     /// Appends `observations` that still apply and everything the decider then owes, claiming
     /// work for this dispatcher, in one durable transaction.
-    func commitStep(_ observations: [Baton_V1_Event]) async throws(EngineError) -> EngineCore.CommitResult {
+    func commitStep(_ observations: [Baton_V1_Event], adopted: Set<String> = []) async throws(EngineError) -> EngineCore.CommitResult {
         try await core.commit(observations) { [options] now in
             DecisionContext(now: now, dispatcherID: options.dispatcherID, servedConnections: options.servedConnections,
                             claimsMax: options.claimsPerCommitMax, leaseMicros: EngineState.micros(options.claimLease),
-                            dispatcherCapacity: options.concurrency)
+                            dispatcherCapacity: options.concurrency, adoptedClaims: adopted)
         }
     }
 

@@ -17,10 +17,13 @@ public struct DecisionContext: Sendable {
     public var scanDeadlines: Bool
     /// The most tasks the dispatcher may hold at once (claimed or running), nil for no cap of its own.
     public var dispatcherCapacity: Int?
+    /// Idempotency keys of other dispatchers' claims this one took over; they count against its capacity.
+    public var adoptedClaims: Set<String>
 
     /// Describes one decision call.
     public init(now: Int64, dispatcherID: String? = nil, servedConnections: Set<String>? = nil, claimsMax: Int = 256,
-                leaseMicros: Int64 = 300_000_000, scanDeadlines: Bool = true, dispatcherCapacity: Int? = nil) {
+                leaseMicros: Int64 = 300_000_000, scanDeadlines: Bool = true, dispatcherCapacity: Int? = nil,
+                adoptedClaims: Set<String> = []) {
         self.now = now
         self.dispatcherID = dispatcherID
         self.servedConnections = servedConnections
@@ -28,6 +31,7 @@ public struct DecisionContext: Sendable {
         self.leaseMicros = leaseMicros
         self.scanDeadlines = scanDeadlines
         self.dispatcherCapacity = dispatcherCapacity
+        self.adoptedClaims = adoptedClaims
     }
 }
 
@@ -154,8 +158,12 @@ public enum Decider {
     private static func claims(_ state: EngineState, _ context: DecisionContext, _ dispatcher: String, into events: inout [Baton_V1_Event]) {
         var budget = context.claimsMax
         if let capacity = context.dispatcherCapacity {
-            // What this dispatcher holds already counts against its capacity.
-            let held = state.active.count { ref in state.runs[ref.run]?.tasks[ref.index].claim?.dispatcherID == dispatcher }
+            // What this dispatcher holds already counts against its capacity: its own claims and
+            // those it took over from a dispatcher that went away.
+            let held = state.active.count { ref in
+                guard let claim = state.runs[ref.run]?.tasks[ref.index].claim else { return false }
+                return claim.dispatcherID == dispatcher || context.adoptedClaims.contains(claim.idempotencyKey)
+            }
             budget = min(budget, max(0, capacity - held))
         }
         for name in state.connections.keys.sorted() where budget > 0 {

@@ -228,6 +228,10 @@ import Testing
         // x holds two: it may claim nothing more; another dispatcher takes the connection's last slot.
         #expect(claims("x", capacity: 2).isEmpty)
         #expect(claims("y", capacity: 2).count == 1)
+        // A dispatcher that took over x's two claims (x went away) holds them: with capacity 2 it claims nothing.
+        let keys = Set(first.map(\.taskClaimed.idempotencyKey))
+        #expect(fed.decide("y", capacity: 2, adopted: keys).filter { $0.kindName == "TaskClaimed" }.isEmpty)
+        #expect(fed.decide("y", capacity: 3, adopted: keys).filter { $0.kindName == "TaskClaimed" }.count == 1)
     }
 }
 
@@ -249,7 +253,7 @@ private struct HandFed {
         }
     }
 
-    func decide(_ dispatcher: String? = "d", capacity: Int? = nil) -> [Baton_V1_Event] {
-        Decider.decide(state, DecisionContext(now: Int64(seq + 1) * 1_000, dispatcherID: dispatcher, dispatcherCapacity: capacity))
+    func decide(_ dispatcher: String? = "d", capacity: Int? = nil, adopted: Set<String> = []) -> [Baton_V1_Event] {
+        Decider.decide(state, DecisionContext(now: Int64(seq + 1) * 1_000, dispatcherID: dispatcher, dispatcherCapacity: capacity, adoptedClaims: adopted))
     }
 }
