@@ -19,14 +19,18 @@ import Testing
         var kills = 0
         var completed = 0
         var killedAfter: [String: Int] = [:]
-        for _ in 0..<80 where kills < Self.killsMin + 2 {
+        // Random kills aim inside the time a compaction takes here: a fast machine finishes
+        // most of them within the first window, so the window shrinks to the quickest one seen.
+        var window = 300
+        for _ in 0..<120 where kills < Self.killsMin + 2 {
+            let started = ContinuousClock.now
             // Small segments and prune chunks, so kills land while sealing segments and pruning.
             let compaction = try BatonProcess.start(["compact", "--data", data, "--archive", archive, "--segment-bytes", "6000", "--prune-chunk", "300"])
             // Kill at a random moment, or right after a chosen step: a sealed segment, the
             // read-back verification, or a pruned chunk.
             let marker = ["", "baton: sealed", "baton: verified", "baton: live log now starts"][Int.random(in: 0...3, using: &rng)]
             let occurrence = Int.random(in: 1...3, using: &rng)
-            let deadline = ContinuousClock.now + .milliseconds(marker.isEmpty ? Int.random(in: 5...300, using: &rng) : 5_000)
+            let deadline = ContinuousClock.now + .milliseconds(marker.isEmpty ? Int.random(in: 1...window, using: &rng) : 5_000)
             while compaction.isRunning && ContinuousClock.now < deadline {
                 if !marker.isEmpty && compaction.stderr.components(separatedBy: marker).count > occurrence { break }
                 try await Task.sleep(for: .milliseconds(1))
@@ -38,6 +42,8 @@ import Testing
             } else {
                 #expect(compaction.exitCode == 0, "seed \(seed): a compaction failed: \(compaction.stderr)")
                 completed += 1
+                let took = (ContinuousClock.now - started).components
+                window = max(2, min(window, Int(took.seconds * 1_000 + took.attoseconds / 1_000_000_000_000_000) * 9 / 10))
             }
         }
         #expect(kills >= Self.killsMin, "seed \(seed): only \(kills) kills landed (\(completed) compactions finished first)")
