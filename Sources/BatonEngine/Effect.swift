@@ -43,18 +43,27 @@ struct EffectPlanner {
                 let key = Decider.idempotencyKey(event.runID, e.task, e.attempt)
                 guard polls.insert(key).inserted, let work = runtime.attempt(state, event.runID, e.task) else { continue }
                 effects.append(.poll(work, PlatformRunID(e.platformRunID), reconciling: false))
-            case .taskTimedOut(let e):
-                guard let work = runtime.attempt(state, event.runID, e.task), let last = work.platformRunID else { continue }
-                effects.append(.cancel(work, PlatformRunID(last)))
-            case .taskCancelRequested(let e):
-                // Requested only for a running attempt, so the last platform run ID is this attempt's.
-                guard let work = runtime.attempt(state, event.runID, e.task), let last = work.platformRunID else { continue }
-                effects.append(.cancel(work, PlatformRunID(last)))
+            case .taskTimedOut, .taskCancelRequested:
+                if let stop = Self.stop(after: event, state, runtime: runtime) { effects.append(stop) }
             default:
                 continue
             }
         }
         return effects
+    }
+
+    /// The stop request a committed event calls for: a timed-out attempt, or a running attempt of
+    /// a run being cancelled (requested only while running, so the last platform run ID is this
+    /// attempt's). Nil for other events or an attempt without a platform run.
+    static func stop(after event: Baton_V1_Event, _ state: EngineState, runtime: Runtime) -> Effect? {
+        let task: String
+        switch event.body {
+        case .taskTimedOut(let e): task = e.task
+        case .taskCancelRequested(let e): task = e.task
+        default: return nil
+        }
+        guard let work = runtime.attempt(state, event.runID, task), let last = work.platformRunID else { return nil }
+        return .cancel(work, PlatformRunID(last))
     }
 
     /// Start-up reconciliation: every attempt the log says is claimed or running is asked about

@@ -19,8 +19,7 @@ extension Runtime {
         try catchUpAndWake()
         try Self.checkCancellable(core.state, runID)
         let request = EventFactory.runCancelRequested(runID, reason: reason.isEmpty ? "cancelled by \(actor)" : reason, actor: actor)
-        let result = try await core.commit([request]) { now in DecisionContext(now: now, scanDeadlines: false) }
-        wake()
+        let result = try await commitOutsideLoop([request])
         let state = core.state
         guard result.events.contains(where: { $0.runID == runID && $0.kindName == "RunCancelRequested" }) else {
             try Self.checkCancellable(state, runID)
@@ -30,9 +29,8 @@ extension Runtime {
         // are awaited, so a CLI process does not exit before they were made.
         await withTaskGroup(of: Void.self) { group in
             for event in result.events {
-                guard case .taskCancelRequested(let e) = event.body, let work = attempt(state, event.runID, e.task),
-                      let id = work.platformRunID else { continue }
-                group.addTask { [self] in await cancel(work, PlatformRunID(id)) }
+                guard case .cancel(let work, let id)? = EffectPlanner.stop(after: event, state, runtime: self) else { continue }
+                group.addTask { [self] in await cancel(work, id) }
             }
         }
         return OperatorResult(changed: true)
@@ -52,8 +50,7 @@ extension Runtime {
         try catchUpAndWake()
         let tasks = try Self.check(core.state.tasksToClear(run: runID, task: task, mode: mode))
         let request = EventFactory.tasksCleared(runID, task: task, tasks: tasks, mode: mode, reason: reason, actor: actor)
-        let result = try await core.commit([request]) { now in DecisionContext(now: now, scanDeadlines: false) }
-        wake()
+        let result = try await commitOutsideLoop([request])
         guard result.events.contains(where: { $0.runID == runID && $0.kindName == "TasksCleared" }) else {
             // Something moved between the check and the lock: say what stands in the way now.
             _ = try Self.check(core.state.tasksToClear(run: runID, task: task, mode: mode))
@@ -77,8 +74,6 @@ extension Runtime {
     /// decider then owes; returns whether it was appended.
     /// - Throws: `EngineError.log` when the append failed.
     public func record(_ observation: Baton_V1_Event) async throws(EngineError) -> Bool {
-        let result = try await core.commit([observation]) { now in DecisionContext(now: now, scanDeadlines: false) }
-        wake()
-        return result.events.contains { $0.kindName == observation.kindName && $0.runID == observation.runID }
+        try await commitOutsideLoop([observation]).events.contains { $0.kindName == observation.kindName && $0.runID == observation.runID }
     }
 }

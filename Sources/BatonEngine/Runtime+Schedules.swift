@@ -47,12 +47,11 @@ extension Runtime {
             }
         }
         guard !events.isEmpty else { return tick }
-        let result = try await core.commit(events) { now in DecisionContext(now: now, scanDeadlines: false) }
+        let result = try await commitOutsideLoop(events)
         tick.createdRuns = result.events.compactMap { event in
             if case .runCreated = event.body { return event.runID }
             return nil
         }
-        wake()
         return tick
     }
 

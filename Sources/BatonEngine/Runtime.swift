@@ -51,9 +51,7 @@ public final class Runtime: Sendable {
     public func register(_ workflow: Workflow, sourcePath: String, actor: String) async throws(EngineError) -> Bool {
         let hash = Array(SHA256.hash(data: Array(workflow.source.utf8)))
         let registration = EventFactory.workflowRegistered(workflow.name, hash: hash, definition: workflow.source, sourcePath: sourcePath, actor: actor)
-        let result = try await core.commit([registration]) { now in DecisionContext(now: now, scanDeadlines: false) }
-        // The commit also caught up with other processes' appends; the loop must look at them.
-        wake()
+        let result = try await commitOutsideLoop([registration])
         return result.events.contains { if case .workflowRegistered = $0.body { return true } else { return false } }
     }
 
@@ -77,8 +75,7 @@ public final class Runtime: Sendable {
         let creation = EventFactory.runCreated(runID, workflow: workflowName, hash: Self.bytes(hex: hash), params: params,
                                                logicalDate: interval?.logicalDateMicros ?? now, intervalEnd: interval?.endMicros,
                                                trigger: trigger, actor: actor)
-        let result = try await core.commit([creation]) { now in DecisionContext(now: now, scanDeadlines: false) }
-        wake()
+        let result = try await commitOutsideLoop([creation])
         return result.events.contains { $0.runID == runID && $0.kindName == "RunCreated" }
     }
 
@@ -168,6 +165,15 @@ public final class Runtime: Sendable {
         let before = core.state.lastSeq
         try core.catchUp()
         if core.state.lastSeq > before { wake() }
+    }
+
+    /// Appends `events` that still apply, with what the decider then owes (claiming nothing), from
+    /// outside the loop, then wakes the loop: the commit also caught up with other processes'
+    /// appends, and the loop must look at them and at what was appended.
+    func commitOutsideLoop(_ events: [Baton_V1_Event]) async throws(EngineError) -> EngineCore.CommitResult {
+        let result = try await core.commit(events) { now in DecisionContext(now: now, scanDeadlines: false) }
+        wake()
+        return result
     }
 
     /// Wakes the running loop (if any) to look at the log: after this process appended outside it.

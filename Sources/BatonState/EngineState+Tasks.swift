@@ -20,13 +20,6 @@ extension EngineState {
         }
     }
 
-    /// Takes `ref` out of its connection's queue (a queued task cancelled or cleared).
-    mutating func dequeue(_ ref: TaskRef, connection name: String) {
-        guard var connection = connections.removeValue(forKey: name) else { return }
-        connection.queue.remove(ref)
-        connection.queue.compact()
-        connections[name] = connection
-    }
 
     /// What a task event did to its connection's slots and queue.
     struct SlotEffects {
@@ -52,9 +45,11 @@ extension EngineState {
             if released == .claimed { connection.pendingClaims -= 1 }
             active.remove(ref)
         }
-        if effects.claimed {
+        if effects.claimed || effects.dequeued {
             connection.queue.remove(ref)
             connection.queue.compact()
+        }
+        if effects.claimed {
             connection.inFlight += 1
             connection.pendingClaims += 1
             active.insert(ref)
@@ -65,10 +60,6 @@ extension EngineState {
             if let window = effects.rateWindowMicros { connection.prune(now: time, windowMicros: window) }
         }
         if effects.queued { connection.queue.push(ref) }
-        if effects.dequeued {
-            connection.queue.remove(ref)
-            connection.queue.compact()
-        }
         precondition(connection.inFlight >= 0 && connection.pendingClaims >= 0, "connection \(effects.connection) slot count went negative")
         connections[effects.connection] = connection
     }

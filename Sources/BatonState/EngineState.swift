@@ -90,23 +90,23 @@ public struct EngineState: Sendable, Equatable {
         lastTimeMicros = max(lastTimeMicros, timeMicros)
     }
 
+    /// Resets the tasks an operator cleared. Admission lets through only tasks that are pending or
+    /// finished (none queued or holding a slot), so no connection queue or slot changes.
     private mutating func clearTasks(_ e: Baton_V1_TasksCleared, run id: String, seq: UInt64) throws(StateError) {
-        var cleared: [Int] = []
-        var wasQueued: [Int] = []
         try withRun(id, seq) { (run) throws(StateError) in
+            var cleared: [Int] = []
             for name in e.tasks {
                 guard let index = run.graph.index(named: name)?.rawValue else {
                     throw StateError(seq: seq, reason: "TasksCleared names unknown task \(name) of run \(id)")
                 }
-                guard !run.tasks[index].status.holdsSlot else {
-                    throw StateError(seq: seq, reason: "TasksCleared resets task \(name) of run \(id) while it holds a slot")
+                let status = run.tasks[index].status
+                guard status == .pending || status.isTerminal else {
+                    throw StateError(seq: seq, reason: "TasksCleared resets task \(name) of run \(id) while it is \(status.rawValue)")
                 }
-                if run.tasks[index].status == .queued { wasQueued.append(index) }
                 cleared.append(index)
             }
             run.clear(cleared)
         }
-        for index in wasQueued { dequeue(TaskRef(run: id, index: index), connection: runs[id]?.connection(of: index) ?? "") }
     }
 
     /// Raises the alert for a task's final failure or a failed run.

@@ -127,7 +127,7 @@ public struct RunState: Sendable, Equatable {
     }
 
     /// The task at `index` and every task downstream of it, in topological order (`index` first).
-    public func downstreamClosure(of index: Int) -> [Int] {
+    func downstreamClosure(of index: Int) -> [Int] {
         var seen: Set<Int> = [index]
         var work = [TaskIndex(index)]
         while let node = work.popLast() {

@@ -85,8 +85,9 @@ public final class Alerter: Service, Sendable {
 
     private func deliverPending() async throws {
         try await withThrowingTaskGroup(of: Step.self) { group in
-            var attempts: [Key: Int] = [:]
-            var notBefore: [Key: Int64] = [:]
+            // Attempt numbers and due times come from the projection (`PendingAlert.retries`), which
+            // each recorded delivery updates; only a delivery the log refused waits here.
+            var unrecordedUntil: [Key: Int64] = [:]
             var inFlight: Set<Key> = []
             group.addTask { [self] in try await tick() }
             while true {
@@ -106,12 +107,10 @@ public final class Alerter: Service, Sendable {
                     }
                     for target in targets where !alert.finalTargets.contains(target) && inFlight.count < options.concurrencyMax {
                         let key = Key(seq: seq, target: target)
-                        // The log's record of earlier attempts (by a host before a restart) counts too.
                         let recorded = alert.retries[target]
-                        guard !inFlight.contains(key), notBefore[key] ?? recorded?.nextAttemptMicros ?? .min <= now else { continue }
+                        guard !inFlight.contains(key), unrecordedUntil[key] ?? recorded?.nextAttemptMicros ?? .min <= now else { continue }
                         inFlight.insert(key)
-                        let attempt = max(attempts[key] ?? 0, Int(recorded?.attempts ?? 0)) + 1
-                        attempts[key] = attempt
+                        let attempt = Int(recorded?.attempts ?? 0) + 1
                         group.addTask { [self] in .delivered(await deliver(alert, to: key, attempt: attempt)) }
                     }
                 }
@@ -122,12 +121,13 @@ public final class Alerter: Service, Sendable {
                 case .delivered(let delivery):
                     inFlight.remove(delivery.key)
                     do {
-                        if let next = try await record(delivery) { notBefore[delivery.key] = next } else { attempts[delivery.key] = nil }
+                        try await record(delivery)
+                        unrecordedUntil[delivery.key] = nil
                     } catch {
                         // The log refused the record (full disk, say): the engine reports that
                         // itself; the alert stays owed and is tried again after a backoff.
                         logger.error("alert delivery not recorded", metadata: ["alert": "\(delivery.key.seq)", "error": "\(error)"])
-                        notBefore[delivery.key] = clock.nowMicros() + backoffMicros(after: delivery.attempt)
+                        unrecordedUntil[delivery.key] = clock.nowMicros() + backoffMicros(after: delivery.attempt)
                     }
                 }
             }
@@ -147,10 +147,10 @@ public final class Alerter: Service, Sendable {
         return Delivery(key: key, attempt: attempt, answer: await transport.post(body, to: hook.url))
     }
 
-    /// Appends the delivery's event; returns when to try again, or nil when the target is final.
-    private func record(_ delivery: Delivery) async throws(EngineError) -> Int64? {
+    /// Appends the delivery's event (the projection then holds the attempt and when the next is due).
+    private func record(_ delivery: Delivery) async throws(EngineError) {
         let key = delivery.key
-        guard let alert = runtime.state.pendingAlerts[key.seq] else { return nil }
+        guard let alert = runtime.state.pendingAlerts[key.seq] else { return }
         let delivered: Bool
         let retry: Bool
         let detail: String
@@ -179,7 +179,6 @@ public final class Alerter: Service, Sendable {
         } else if !key.target.isEmpty {
             logger.warning(final ? "alert delivery given up" : "alert delivery failed; will retry", metadata: metadata)
         }
-        return next
     }
 
     /// The wait after attempt `attempt` failed.

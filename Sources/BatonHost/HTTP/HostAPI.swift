@@ -143,18 +143,27 @@ public enum HostAPI {
     }
 }
 
-/// The body of a cancel, retry or clear: `{"reason": "..."}`, or none.
-enum ReasonBody {
-    static func decode(_ request: Request) async throws -> String {
+/// An optional JSON-object request body, with only the fields a route knows.
+enum RequestBody {
+    /// The body's object (empty for no body).
+    /// - Throws: 400 when it is not a JSON object, 422 naming a field not in `fields`.
+    static func object(_ request: Request, fields: [String]) async throws -> [String: Any] {
         let buffer = try await request.body.collect(upTo: HostAPI.requestBytesMax)
-        guard buffer.readableBytes > 0 else { return "" }
+        guard buffer.readableBytes > 0 else { return [:] }
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
             throw HTTPError(.badRequest, message: "the body is not a JSON object")
         }
-        for key in object.keys where key != "reason" {
-            throw HTTPError(.unprocessableContent, message: "unknown field \(key) (expected reason)")
+        for key in object.keys where !fields.contains(key) {
+            throw HTTPError(.unprocessableContent, message: "unknown field \(key) (expected \(fields.joined(separator: ", ")))")
         }
-        let value: Any = object["reason"] ?? ""
+        return object
+    }
+}
+
+/// The body of a cancel, retry or clear: `{"reason": "..."}`, or none.
+enum ReasonBody {
+    static func decode(_ request: Request) async throws -> String {
+        let value: Any = try await RequestBody.object(request, fields: ["reason"])["reason"] ?? ""
         guard let reason = value as? String, reason.utf8.count <= 1_000 else {
             throw HTTPError(.unprocessableContent, message: "reason must be a string of at most 1000 bytes")
         }
@@ -168,15 +177,8 @@ struct TriggerBody {
     var params: [String: String] = [:]
 
     static func decode(_ request: Request) async throws -> TriggerBody {
-        let buffer = try await request.body.collect(upTo: HostAPI.requestBytesMax)
-        guard buffer.readableBytes > 0 else { return TriggerBody() }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
-            throw HTTPError(.badRequest, message: "the body is not a JSON object")
-        }
+        let object = try await RequestBody.object(request, fields: ["run_id", "params"])
         var body = TriggerBody()
-        for key in object.keys where key != "run_id" && key != "params" {
-            throw HTTPError(.unprocessableContent, message: "unknown field \(key) (expected run_id, params)")
-        }
         if let id = object["run_id"] {
             guard let id = id as? String, isRunID(id) else {
                 throw HTTPError(.unprocessableContent, message: "run_id must be 1 to 128 of A-Z a-z 0-9 _ - . :")
