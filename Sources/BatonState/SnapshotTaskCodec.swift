@@ -92,55 +92,79 @@ enum SnapshotTaskColumnsCodec {
     static let statuses: [TaskStatus] = [.pending, .queued, .claimed, .running, .retryWait, .succeeded, .failed, .skipped, .cancelled]
     private static let statusCodes: [TaskStatus: UInt32] = Dictionary(uniqueKeysWithValues: statuses.enumerated().map { ($1, UInt32($0)) })
 
+    /// The columns of `tasks`. Built in local arrays and moved into the message once: the
+    /// generated message keeps its fields in a shared storage object without in-place
+    /// modification, so appending to a field copies the whole column each time (quadratic).
     static func encode(_ tasks: [TaskRecord], _ parts: RunResolution.Parts) -> Baton_V1_SnapshotTaskColumns {
-        var c = Baton_V1_SnapshotTaskColumns()
-        c.status.reserveCapacity(tasks.count)
-        c.attempt.reserveCapacity(tasks.count)
-        c.platformRunIDCounts.reserveCapacity(tasks.count)
-        c.platformRunIds.reserveCapacity(tasks.count)
-        c.resolutionState.reserveCapacity(tasks.count)
+        var status: [UInt32] = [], attempt: [UInt32] = [], beforeClear: [UInt32] = [], idCounts: [UInt32] = [], ids: [String] = []
+        var resolution: [UInt32] = [], satisfied: [Int32] = [], unsatisfied: [Int32] = []
+        status.reserveCapacity(tasks.count)
+        attempt.reserveCapacity(tasks.count)
+        beforeClear.reserveCapacity(tasks.count)
+        idCounts.reserveCapacity(tasks.count)
+        ids.reserveCapacity(tasks.count)
+        resolution.reserveCapacity(tasks.count)
+        var queuedTasks: [UInt32] = [], queuedAt: [Int64] = [], dispatchedTasks: [UInt32] = [], dispatchedAt: [Int64] = []
+        var retryTasks: [UInt32] = [], retryAt: [Int64] = [], outputTasks: [UInt32] = [], outputs: [String] = []
+        var skipReasonTasks: [UInt32] = [], skipReasons: [String] = []
+        var failureTasks: [UInt32] = [], failureClass: [String] = [], failureMessage: [String] = [], failureRetryable: [Bool] = []
+        var claimTasks: [UInt32] = [], claimDispatcher: [String] = [], claimKey: [String] = [], claimConnection: [String] = []
+        var claimLease: [Int64] = [], claimAt: [Int64] = []
+        var skipTasks: [UInt32] = [], skipUpstream: [UInt32] = [], skipCondition: [String] = [], skipUpstreamState: [String] = []
         for (index, task) in tasks.enumerated() {
             let at = UInt32(index)
-            c.status.append(statusCodes[task.status] ?? 0)
-            c.attempt.append(task.attempt)
-            c.attemptsBeforeClear.append(task.attemptsBeforeClear)
-            c.platformRunIDCounts.append(UInt32(task.platformRunIDs.count))
-            c.platformRunIds += task.platformRunIDs
-            if let time = task.queuedAtMicros { c.queuedAtTasks.append(at); c.queuedAtUs.append(time) }
-            if let time = task.dispatchedAtMicros { c.dispatchedAtTasks.append(at); c.dispatchedAtUs.append(time) }
-            if let time = task.retryNotBeforeMicros { c.retryNotBeforeTasks.append(at); c.retryNotBeforeUs.append(time) }
-            if !task.outputJSON.isEmpty { c.outputTasks.append(at); c.outputJson.append(task.outputJSON) }
-            if let reason = task.skipReason { c.skipReasonTasks.append(at); c.skipReason.append(reason) }
+            status.append(statusCodes[task.status] ?? 0)
+            attempt.append(task.attempt)
+            beforeClear.append(task.attemptsBeforeClear)
+            idCounts.append(UInt32(task.platformRunIDs.count))
+            ids += task.platformRunIDs
+            if let time = task.queuedAtMicros { queuedTasks.append(at); queuedAt.append(time) }
+            if let time = task.dispatchedAtMicros { dispatchedTasks.append(at); dispatchedAt.append(time) }
+            if let time = task.retryNotBeforeMicros { retryTasks.append(at); retryAt.append(time) }
+            if !task.outputJSON.isEmpty { outputTasks.append(at); outputs.append(task.outputJSON) }
+            if let reason = task.skipReason { skipReasonTasks.append(at); skipReasons.append(reason) }
             if let failure = task.lastFailure {
-                c.failureTasks.append(at)
-                c.failureClass.append(failure.errorClass)
-                c.failureMessage.append(failure.message)
-                c.failureRetryable.append(failure.retryable)
+                failureTasks.append(at)
+                failureClass.append(failure.errorClass)
+                failureMessage.append(failure.message)
+                failureRetryable.append(failure.retryable)
             }
             if let claim = task.claim {
-                c.claimTasks.append(at)
-                c.claimDispatcherID.append(claim.dispatcherID)
-                c.claimIdempotencyKey.append(claim.idempotencyKey)
-                c.claimConnection.append(claim.connection)
-                c.claimLeaseDeadlineUs.append(claim.leaseDeadlineMicros)
-                c.claimClaimedAtUs.append(claim.claimedAtMicros)
+                claimTasks.append(at)
+                claimDispatcher.append(claim.dispatcherID)
+                claimKey.append(claim.idempotencyKey)
+                claimConnection.append(claim.connection)
+                claimLease.append(claim.leaseDeadlineMicros)
+                claimAt.append(claim.claimedAtMicros)
             }
-            c.satisfiedEdges.append(parts.satisfiedCounts[index])
-            c.unsatisfiedEdges.append(parts.unsatisfiedCounts[index])
+            satisfied.append(parts.satisfiedCounts[index])
+            unsatisfied.append(parts.unsatisfiedCounts[index])
             switch parts.states[index] {
-            case .pending: c.resolutionState.append(0)
-            case .ready: c.resolutionState.append(1)
-            case .succeeded: c.resolutionState.append(2)
-            case .failed: c.resolutionState.append(3)
+            case .pending: resolution.append(0)
+            case .ready: resolution.append(1)
+            case .succeeded: resolution.append(2)
+            case .failed: resolution.append(3)
             case .skipped(let reason):
-                c.resolutionState.append(4)
-                c.resolutionSkipTasks.append(at)
-                c.skipUpstream.append(UInt32(reason.upstream.rawValue))
-                c.skipCondition.append(reason.condition.rawValue)
-                c.skipUpstreamState.append(reason.upstreamState.rawValue)
+                resolution.append(4)
+                skipTasks.append(at)
+                skipUpstream.append(UInt32(reason.upstream.rawValue))
+                skipCondition.append(reason.condition.rawValue)
+                skipUpstreamState.append(reason.upstreamState.rawValue)
             }
         }
-        return c
+        return .with {
+            $0.status = status; $0.attempt = attempt; $0.attemptsBeforeClear = beforeClear
+            $0.platformRunIDCounts = idCounts; $0.platformRunIds = ids
+            $0.resolutionState = resolution; $0.satisfiedEdges = satisfied; $0.unsatisfiedEdges = unsatisfied
+            $0.queuedAtTasks = queuedTasks; $0.queuedAtUs = queuedAt; $0.dispatchedAtTasks = dispatchedTasks; $0.dispatchedAtUs = dispatchedAt
+            $0.retryNotBeforeTasks = retryTasks; $0.retryNotBeforeUs = retryAt; $0.outputTasks = outputTasks; $0.outputJson = outputs
+            $0.skipReasonTasks = skipReasonTasks; $0.skipReason = skipReasons
+            $0.failureTasks = failureTasks; $0.failureClass = failureClass; $0.failureMessage = failureMessage; $0.failureRetryable = failureRetryable
+            $0.claimTasks = claimTasks; $0.claimDispatcherID = claimDispatcher; $0.claimIdempotencyKey = claimKey
+            $0.claimConnection = claimConnection; $0.claimLeaseDeadlineUs = claimLease; $0.claimClaimedAtUs = claimAt
+            $0.resolutionSkipTasks = skipTasks; $0.skipUpstream = skipUpstream; $0.skipCondition = skipCondition
+            $0.skipUpstreamState = skipUpstreamState
+        }
     }
 
     /// The `count` task records and resolution parts stored in `c`.

@@ -108,7 +108,7 @@ struct EngineBench: AsyncParsableCommand {
             defer { log.close() }
             events = try log.head()
             let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: clock, options: RuntimeOptions(dispatcherID: "recover"))
-            times.append(try await Measure.seconds { try runtime.recover() })
+            times.append(try await Measure.seconds { try runtime.recover(useSnapshots: false) })
         }
         print(String(format: "recovery of %d events (%d runs), full replay: median %.2f s (%@ events/s)", events, runs, Measure.median(times),
                      Measure.rate(Double(events) / Measure.median(times))))
