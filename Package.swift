@@ -146,6 +146,7 @@ let package = Package(
         .testTarget(
             name: "BatonEndToEndTests",
             dependencies: ["BatonTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

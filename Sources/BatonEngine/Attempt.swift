@@ -20,10 +20,12 @@ struct Attempt: Sendable {
 
 extension Runtime {
     /// Everything needed to act on the current attempt of `task` (its request rendered when
-    /// `forSubmit`), or nil when the run or task is unknown.
-    func attempt(_ state: EngineState, _ runID: String, _ task: String, forSubmit: Bool = false) -> Attempt? {
+    /// `forSubmit`), or nil when the run or task is unknown, or when `attempt` is given and the
+    /// task has moved on from it (an event about an older attempt calls for nothing now).
+    func attempt(_ state: EngineState, _ runID: String, _ task: String, attempt expected: UInt32? = nil, forSubmit: Bool = false) -> Attempt? {
         guard let run = state.runs[runID], let index = run.graph.index(named: task)?.rawValue else { return nil }
         let record = run.tasks[index]
+        if let expected, record.attempt != expected { return nil }
         let connection = run.connection(of: index)
         let key = Decider.idempotencyKey(runID, task, record.attempt)
         let platformName = run.workflow.connections[connection]?.platform ?? "sim"

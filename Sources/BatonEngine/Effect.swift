@@ -37,11 +37,11 @@ struct EffectPlanner {
             case .taskClaimed(let e) where e.dispatcherID == dispatcherID:
                 // Every claim event is new work, even for a key claimed before: a throttled submit
                 // releases its claim and the same attempt is claimed again later.
-                guard let work = runtime.attempt(state, event.runID, e.task, forSubmit: true) else { continue }
+                guard let work = runtime.attempt(state, event.runID, e.task, attempt: e.attempt, forSubmit: true), work.status == .claimed else { continue }
                 effects.append(.submit(work))
             case .taskDispatched(let e) where servedConnections?.contains(e.connection) ?? true:
                 let key = Decider.idempotencyKey(event.runID, e.task, e.attempt)
-                guard polls.insert(key).inserted, let work = runtime.attempt(state, event.runID, e.task) else { continue }
+                guard polls.insert(key).inserted, let work = runtime.attempt(state, event.runID, e.task, attempt: e.attempt) else { continue }
                 effects.append(.poll(work, PlatformRunID(e.platformRunID), reconciling: false))
             case .taskTimedOut, .taskCancelRequested:
                 if let stop = Self.stop(after: event, state, runtime: runtime) { effects.append(stop) }
@@ -62,6 +62,9 @@ struct EffectPlanner {
         case .taskCancelRequested(let e): task = e.task
         default: return nil
         }
+        // `state` ends with this commit, and no later attempt can be dispatched in the commit
+        // that stops this one (dispatches are observations of later commits), so the task's last
+        // platform run ID is the stopped attempt's even when a retry was already queued.
         guard let work = runtime.attempt(state, event.runID, task), let last = work.platformRunID else { return nil }
         return .cancel(work, PlatformRunID(last))
     }

@@ -25,6 +25,10 @@ final class EngineCore: Sendable {
     struct CommitResult: Sendable {
         var events: [Baton_V1_Event] = []
         var timeMicros: Int64 = 0
+        /// The projection right after `events`: effects planned from them must read this, not
+        /// the current state, which a commit from outside the loop may already have moved on
+        /// (a claim's attempt reset, a run cancelled).
+        var state = EngineState()
     }
 
     /// The most decision rounds one commit runs (each round applies the previous one's events).
@@ -48,11 +52,28 @@ final class EngineCore: Sendable {
             } catch {
                 // A projection that must be rebuilt from a compacted log cannot be rebuilt inside
                 // the write transaction: reload it (snapshot + tail) outside, then decide again.
-                guard attempt == 1, inner.withLock({ $0.state.lastSeq == 0 }), (try? log.firstSeq()) ?? 1 > 1 else { throw .log(error) }
+                guard attempt == 1, inner.withLock({ $0.state.lastSeq == 0 }), (try? log.firstSeq()) ?? 1 > 1 else {
+                    dropSpeculation()
+                    throw .log(error)
+                }
                 try catchUp()
             }
         }
         return box.withLock { $0 }
+    }
+
+    /// After a failed append (a full disk) the projection holds the events decided for it, which
+    /// the log does not: reload it from the log, so no reader (the API, the next decision) sees
+    /// work that was never recorded. If that read fails too, the projection stays empty and the
+    /// next commit rebuilds it inside the lock.
+    private func dropSpeculation() {
+        guard let head = try? log.head(), inner.withLock({ $0.state.lastSeq > head }) else { return }
+        inner.withLock { $0 = Inner() }
+        do {
+            try catchUp()
+        } catch {
+            inner.withLock { $0 = Inner() }
+        }
     }
 
     /// Start-up recovery: loads the newest snapshot that verifies, then reads, verifies and
@@ -172,6 +193,7 @@ final class EngineCore: Sendable {
                 if decided.isEmpty { break }
                 for event in decided { try append(event) }
             }
+            result.state = inner.state
             return result
         }
     }

@@ -33,6 +33,13 @@ final class Inbox: Sendable {
         }
     }
 
+    /// Returns observations a failed commit took, ahead of any that arrived since (their order
+    /// is the order the platforms answered in).
+    func putBack(_ events: [Baton_V1_Event]) {
+        guard !events.isEmpty else { return }
+        pending.withLock { $0.insert(contentsOf: events, at: 0) }
+    }
+
     /// Whether observations are waiting.
     var hasPending: Bool { pending.withLock { !$0.isEmpty } }
 

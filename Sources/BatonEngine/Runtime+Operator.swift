@@ -20,7 +20,7 @@ extension Runtime {
         try Self.checkCancellable(core.state, runID)
         let request = EventFactory.runCancelRequested(runID, reason: reason.isEmpty ? "cancelled by \(actor)" : reason, actor: actor)
         let result = try await commitOutsideLoop([request])
-        let state = core.state
+        let state = result.state
         guard result.events.contains(where: { $0.runID == runID && $0.kindName == "RunCancelRequested" }) else {
             try Self.checkCancellable(state, runID)
             return OperatorResult(changed: false)

@@ -4,6 +4,7 @@ public import BatonState
 public import BatonEvents
 import BatonPlatforms
 import Crypto
+import Logging
 import Synchronization
 
 /// The effectful shell: appends what the decider returns, calls platforms, and appends what they
@@ -13,6 +14,8 @@ public final class Runtime: Sendable {
     let platforms: PlatformSet
     let clock: any EngineClock
     let options: RuntimeOptions
+    /// Masks the secret values this runtime renders in what the platforms answer.
+    let redactor: SecretRedactor
     /// The inbox of the loop running now, so work appended outside it can wake it.
     private let loopInbox = Mutex<Inbox?>(nil)
 
@@ -22,6 +25,7 @@ public final class Runtime: Sendable {
         self.platforms = platforms
         self.clock = clock
         self.options = options
+        self.redactor = SecretRedactor(secrets: options.secrets)
     }
 
     /// This process's dispatcher identity, recorded in its claims.
@@ -64,7 +68,8 @@ public final class Runtime: Sendable {
                         interval: FirePlan.Interval? = nil, actor: String) async throws(EngineError) -> Bool {
         try catchUpAndWake()
         let state = core.state
-        guard let hash = state.latestDefinition[workflowName], state.definitions[hash] != nil else { throw .unknownWorkflow(workflowName) }
+        guard let hash = state.latestDefinition[workflowName], let definition = state.definitions[hash] else { throw .unknownWorkflow(workflowName) }
+        if let problem = definition.undeclaredParamsProblem(params) { throw .invalidRequest(problem) }
         if let existing = state.runs[runID] {
             guard existing.workflow.name == workflowName else {
                 throw .runIDConflict(runID: runID, existingWorkflow: existing.workflow.name, requestedWorkflow: workflowName)
@@ -76,6 +81,12 @@ public final class Runtime: Sendable {
                                                logicalDate: interval?.logicalDateMicros ?? now, intervalEnd: interval?.endMicros,
                                                trigger: trigger, actor: actor)
         let result = try await commitOutsideLoop([creation])
+        // Another trigger of the same ID may have won inside the lock (admission then refused
+        // this RunCreated): the run's owner decides, as before the commit.
+        guard let run = core.state.runs[runID] else { throw .unknownRun(runID) }
+        guard run.workflow.name == workflowName else {
+            throw .runIDConflict(runID: runID, existingWorkflow: run.workflow.name, requestedWorkflow: workflowName)
+        }
         return result.events.contains { $0.runID == runID && $0.kindName == "RunCreated" }
     }
 
@@ -84,6 +95,7 @@ public final class Runtime: Sendable {
     /// - Throws: `EngineError.runIDConflict` when the ID belongs to a run of another workflow.
     public func createRun(_ workflow: Workflow, runID: String, params: [String: String], logicalDateMicros: Int64,
                           sourcePath: String, actor: String) async throws(EngineError) -> Bool {
+        if let problem = workflow.undeclaredParamsProblem(params) { throw .invalidRequest(problem) }
         let hash = Array(SHA256.hash(data: Array(workflow.source.utf8)))
         let registration = EventFactory.workflowRegistered(workflow.name, hash: hash, definition: workflow.source, sourcePath: sourcePath, actor: actor)
         let creation = EventFactory.runCreated(runID, workflow: workflow.name, hash: hash, params: params, logicalDate: logicalDateMicros,
@@ -117,7 +129,16 @@ public final class Runtime: Sendable {
     /// The runtime loop: commit what came in, start the effects it calls for, wait for the next
     /// answer, timer or foreign append.
     private func loop(progress: @Sendable (EngineState) -> Void, done: (EngineState) throws -> RunState.Outcome?) async throws -> RunState.Outcome {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Stop requests run in their own group, which is awaited before the loop returns: a run
+        // whose last task timed out is finished in the same commit that owes the stop, and the
+        // process may exit right after (`baton run`), so the stop must not be cancelled with
+        // the polls.
+        // Both groups discard finished children: a host that runs for months must not keep one
+        // result per poll, timer and stop it ever started. A child that threw would cancel the
+        // loop and replace its outcome, so children end quietly: the only thing they throw is
+        // the CancellationError of a sleep cut short when the loop ends.
+        try await withThrowingDiscardingTaskGroup { stops in
+        try await withThrowingDiscardingTaskGroup { group in
             let inbox = Inbox()
             loopInbox.withLock { $0 = inbox }
             defer { loopInbox.withLock { $0 = nil } }
@@ -126,35 +147,58 @@ public final class Runtime: Sendable {
             var timerAt: Int64?
             defer { group.cancelAll() }
             for effect in planner.reconciliation(core.state, runtime: self) {
-                group.addTask { [self] in try await perform(effect, inbox: inbox) }
+                group.addTask { [self] in try? await perform(effect, inbox: inbox) }
             }
-            group.addTask { [self] in try await watchForeignAppends(inbox) }
+            group.addTask { [self] in try? await watchForeignAppends(inbox) }
             var snapshots = SnapshotCadence(lastSeq: (try? core.log.snapshotSeqs().first) ?? 0, lastMicros: clock.nowMicros(), options: options)
+            var diskFull = DiskFullPause(max: options.diskFullRetryMax)
             for _ in 0..<Int.max {
                 try Task.checkCancellation()
-                let result = try await commitStep(inbox.take(), adopted: planner.adopted)
+                let observations = inbox.take()
+                let result: EngineCore.CommitResult
+                do {
+                    result = try await commitStep(observations, adopted: planner.adopted)
+                    diskFull.recovered(logger: options.logger)
+                } catch EngineError.log(.diskFull(let path)) where diskFull.waits {
+                    // Nothing of the commit was written: keep the answers, wait, try again.
+                    inbox.putBack(observations)
+                    let pause = diskFull.failed(path: path, logger: options.logger)
+                    try await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(pause))
+                    continue
+                }
                 var state = core.state
                 if snapshots.isDue(head: state.lastSeq, now: result.timeMicros) {
-                    snapshots.wrote(seq: try await core.writeSnapshot(), now: result.timeMicros)
+                    do {
+                        snapshots.wrote(seq: try await core.writeSnapshot(), now: result.timeMicros)
+                    } catch EngineError.log(.diskFull) where diskFull.waits {
+                        // A snapshot only shortens start-up; the next one is due a period later.
+                        snapshots.wrote(seq: state.lastSeq, now: result.timeMicros)
+                    }
                     state = core.state
                 }
                 progress(state)
-                if let outcome = try done(state) { return outcome }
-                var effects = planner.effects(after: result.events, state, runtime: self)
-                effects += planner.orphans(state, now: result.timeMicros, runtime: self)
+                var effects = planner.effects(after: result.events, result.state, runtime: self)
+                let outcome = try done(state)
+                if outcome == nil { effects += planner.orphans(state, now: result.timeMicros, runtime: self) }
                 for effect in effects {
-                    group.addTask { [self] in try await perform(effect, inbox: inbox) }
+                    if case .cancel(let work, let id) = effect {
+                        stops.addTask { [self] in await cancel(work, id) }
+                    } else if outcome == nil {
+                        group.addTask { [self] in try? await perform(effect, inbox: inbox) }
+                    }
                 }
+                if let outcome { return outcome }
                 if let next = Decider.nextDeadline(state, now: result.timeMicros), next != timerAt {
                     timerAt = next
                     group.addTask { [clock] in
-                        try await clock.sleep(untilMicros: next)
+                        guard (try? await clock.sleep(untilMicros: next)) != nil else { return }
                         inbox.wake()
                     }
                 }
                 if !inbox.hasPending { _ = await waiter.next() }
             }
             preconditionFailure("runtime loop ended")
+        }
         }
     }
 
@@ -194,7 +238,8 @@ public final class Runtime: Sendable {
     /// Appends `observations` that still apply and everything the decider then owes, claiming
     /// work for this dispatcher, in one durable transaction.
     func commitStep(_ observations: [Baton_V1_Event], adopted: Set<String> = []) async throws(EngineError) -> EngineCore.CommitResult {
-        try await core.commit(observations) { [options] now in
+        // Observations carry platform text, which may quote a rendered secret.
+        try await core.commit(observations.map(redactor.redact)) { [options] now in
             DecisionContext(now: now, dispatcherID: options.dispatcherID, servedConnections: options.servedConnections,
                             claimsMax: options.claimsPerCommitMax, leaseMicros: EngineState.micros(options.claimLease),
                             dispatcherCapacity: options.concurrency, adoptedClaims: adopted)
@@ -209,6 +254,40 @@ public final class Runtime: Sendable {
         case .reconcileClaim(let work): await reconcileClaim(work, inbox: inbox)
         case .cancel(let work, let id): await cancel(work, id)
         }
+    }
+}
+
+/// How the loop waits out a full disk: pauses that double from `first` up to `max`, reported once
+/// when it starts and once when space returns.
+struct DiskFullPause {
+    static let first: Duration = .milliseconds(100)
+    let max: Duration?
+    private var next: Duration = Self.first
+    private var failures = 0
+
+    init(max: Duration?) { self.max = max }
+
+    /// Whether a full disk is waited out at all.
+    var waits: Bool { max != nil }
+
+    /// A commit failed for lack of space; returns how long to wait before the next try.
+    mutating func failed(path: String, logger: Logger) -> Duration {
+        if failures == 0 {
+            logger.error("no space left on device for the log; waiting for space, nothing new is claimed",
+                         metadata: ["log": "\(path)"])
+        }
+        failures += 1
+        let pause = next
+        next = Swift.min(next * 2, max ?? Self.first)
+        return pause
+    }
+
+    /// A commit went through.
+    mutating func recovered(logger: Logger) {
+        guard failures > 0 else { return }
+        logger.notice("space for the log is back; carrying on", metadata: ["failed_commits": "\(failures)"])
+        failures = 0
+        next = Self.first
     }
 }
 

@@ -1,3 +1,5 @@
+public import Logging
+
 /// How the runtime dispatches and watches work.
 public struct RuntimeOptions: Sendable {
     /// This process's dispatcher identity, recorded in every claim.
@@ -25,6 +27,13 @@ public struct RuntimeOptions: Sendable {
     public var snapshotEveryEvents: UInt64
     /// Write a snapshot once this much time passed since the last one, if anything was appended.
     public var snapshotEvery: Duration
+    /// What the loop does when the log's device is full. Nil: the loop ends with the error
+    /// (`baton run` exits 3; the run resumes later). Set: it keeps what the platforms answered,
+    /// claims nothing new, and tries again after a pause that doubles from 100 ms up to this
+    /// (the host: it refuses writes meanwhile and carries on when space returns).
+    public var diskFullRetryMax: Duration? = nil
+    /// Where the loop reports trouble it waits out (a full disk).
+    public var logger = Logger(label: "baton.engine")
 
     /// Sensible defaults for local work.
     public init(dispatcherID: String, pollInitial: Duration = .milliseconds(20), pollMax: Duration = .seconds(2),

@@ -24,7 +24,8 @@ enum SubmitPlanner {
         var settings: [String: String] = [:]
         for (name, template) in spec.settings { settings[name] = try template.render(with: values).value }
         let outcomes = spec.outcomes
-        let outcome = outcomes.isEmpty ? SimOutcome.success : outcomes[min(Int(attempt) - 1, outcomes.count - 1)]
+        // Attempts count from 1; the scripted list's last entry holds for every later attempt.
+        let outcome = outcomes.isEmpty ? SimOutcome.success : outcomes[min(max(Int(attempt), 1), outcomes.count) - 1]
         return SubmitRequest(
             idempotencyKey: key, runID: run.id, taskID: run.graph.names[index], attempt: attempt,
             command: command, settings: settings,

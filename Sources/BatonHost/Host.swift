@@ -1,4 +1,5 @@
 public import BatonEngine
+import BatonLog
 public import Logging
 public import ServiceLifecycle
 
@@ -48,7 +49,7 @@ public final class Host: Service, Sendable {
     ///   definitions directory vanished at start).
     public func run() async throws {
         var sync = DefinitionSync(directory: WorkflowDirectory(path: options.workflowsDirectory))
-        try await syncDefinitions(&sync)
+        try await waitingOutFullDisk("register definitions") { try await syncDefinitions(&sync) }
         let initial = sync
         do {
             try await cancelWhenGracefulShutdown { [self] in
@@ -70,7 +71,7 @@ public final class Host: Service, Sendable {
         while true {
             try await clock.sleep(untilMicros: clock.nowMicros() + micros(options.definitionsPollInterval))
             do {
-                try await syncDefinitions(&sync)
+                try await waitingOutFullDisk("register definitions") { try await syncDefinitions(&sync) }
             } catch let error as HostError {
                 // A directory that disappears for a moment (a deploy swapping it) is not fatal.
                 logger.error("definitions directory unreadable", metadata: ["error": "\(error)"])
@@ -91,11 +92,24 @@ public final class Host: Service, Sendable {
 
     private func fireSchedules() async throws {
         while true {
-            let tick = try await runtime.fireDueSchedules(actor: options.actor)
-            for run in tick.createdRuns { logger.info("schedule fired", metadata: ["run": "\(run)"]) }
+            let tick = try await waitingOutFullDisk("fire schedules") { try await runtime.fireDueSchedules(actor: options.actor) }
+            for run in tick?.createdRuns ?? [] { logger.info("schedule fired", metadata: ["run": "\(run)"]) }
             let now = clock.nowMicros()
-            let wake = min(tick.nextWakeMicros ?? .max, now + micros(options.scheduleTickMax))
+            // A tick refused for lack of space is tried again at the next one.
+            let wake = min(tick?.nextWakeMicros ?? .max, now + micros(options.scheduleTickMax))
             try await clock.sleep(untilMicros: max(wake, now))
+        }
+    }
+
+    /// Runs `body`; a full disk under the log is weather, not the end of the host: it is logged
+    /// and nil returned, and the caller tries again on its next round (the engine loop waits it
+    /// out on its own, the API answers 503 meanwhile). Every other error ends the host.
+    private func waitingOutFullDisk<T>(_ what: String, _ body: () async throws -> T) async throws -> T? {
+        do {
+            return try await body()
+        } catch EngineError.log(.diskFull(let path)) {
+            logger.error("no space left on device for the log; will try again", metadata: ["doing": "\(what)", "log": "\(path)"])
+            return nil
         }
     }
 

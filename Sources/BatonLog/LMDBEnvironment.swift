@@ -1,4 +1,5 @@
 import CLMDB
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,6 +23,10 @@ final class LMDBEnvironment: @unchecked Sendable {
     private(set) var snapshots: MDB_dbi = 0
     private(set) var meta: MDB_dbi = 0
     private(set) var mapBytes: Int
+    /// LMDB's page size for this environment.
+    private let pageBytes: Int
+    /// Where the data file is mapped (nil until the databases exist, or when it cannot be found).
+    private let mapRange = Mutex<(start: UInt, end: UInt)?>(nil)
     private var isClosed = false
     private let gate = ReadWriteLock()
 
@@ -37,6 +42,9 @@ final class LMDBEnvironment: @unchecked Sendable {
         self.env = env
         self.mapBytes = mapBytes
         self.maxMapBytes = maxMapBytes
+        var environmentStat = MDB_stat()
+        mdb_env_stat(env, &environmentStat)
+        self.pageBytes = Int(environmentStat.ms_psize)
     }
 
     deinit { close() }
@@ -94,6 +102,7 @@ final class LMDBEnvironment: @unchecked Sendable {
             let target = min(mapBytes * 2, maxMapBytes)
             try Self.check(mdb_env_set_mapsize(env, target), path: path, "grow map to \(target) bytes")
             mapBytes = target
+            locateMap()
         }
     }
 
@@ -117,6 +126,7 @@ final class LMDBEnvironment: @unchecked Sendable {
         }
         // Handles opened in a transaction survive only if it commits, read-only ones included.
         try withTransaction(flags: readOnly ? UInt32(MDB_RDONLY) : 0, commit: true, body)
+        locateMap()
     }
 
     private func checkFormat(_ txn: Transaction, formatVersion: UInt32) throws(LogError) {
@@ -142,13 +152,14 @@ final class LMDBEnvironment: @unchecked Sendable {
             if rc == MDB_MAP_RESIZED {
                 // Another process grew the map: adopt its size, then begin again.
                 rc = mdb_env_set_mapsize(env, 0)
+                if rc == 0 { locateMap() }
                 if rc == 0 { rc = mdb_txn_begin(env, nil, flags, &handle) }
             }
             try Self.check(rc, path: path, "begin transaction")
             guard let txn = handle else { throw .lmdb(path: path, operation: "begin transaction", code: 0, message: "no handle") }
             let result: T
             do throws(LogError) {
-                result = try body(Transaction(txn: txn, path: path))
+                result = try body(Transaction(txn: txn, path: path, map: mapBounds()))
             } catch {
                 mdb_txn_abort(txn)
                 throw error
@@ -160,6 +171,23 @@ final class LMDBEnvironment: @unchecked Sendable {
             }
             return result
         }
+    }
+
+    /// Where the map and the pages of the newest commit lie now (every page a transaction begun
+    /// before this call can reach is below `usedEnd`).
+    private func mapBounds() -> Transaction.MapBounds {
+        guard let (start, end) = mapRange.withLock({ $0 }) else { return .unchecked }
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        let (used, overflow) = (info.me_last_pgno + 1).multipliedReportingOverflow(by: pageBytes)
+        guard !overflow, used >= 0, start + UInt(used) <= end else { return .unchecked }
+        return Transaction.MapBounds(start: start, end: end, usedEnd: start + UInt(used))
+    }
+
+    /// Finds the map again; called whenever LMDB may have created or moved it.
+    private func locateMap() {
+        let range = MapLocator.pointerIntoMap(env).flatMap(MapLocator.mapping(containing:))
+        mapRange.withLock { $0 = range }
     }
 
     /// A data file shorter than the pages LMDB's meta page names would fault on first touch.
@@ -193,9 +221,22 @@ final class LMDBEnvironment: @unchecked Sendable {
         guard rc != 0 else { return }
         switch rc {
         case ENOSPC, EDQUOT: throw .diskFull(path: path)
+        // LMDB turns a short write into EIO: on a device that is (nearly) full, that is ENOSPC.
+        case EIO where isNearlyFull(path): throw .diskFull(path: path)
         case MDB_CORRUPTED, MDB_PAGE_NOTFOUND, MDB_PANIC: throw .corruptStore(path: path, reason: "\(operation()): \(message(rc))")
         default: throw .lmdb(path: path, operation: operation(), code: rc, message: message(rc))
         }
+    }
+
+    /// Free space below which a failed write is blamed on a full device: a few MiB, more than
+    /// one commit of the biggest batch writes in the pages it touches.
+    static let nearlyFullBytes: UInt64 = 4 << 20
+
+    /// Whether the file system holding `path` has less than `nearlyFullBytes` free for this user.
+    static func isNearlyFull(_ path: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return false }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize) < nearlyFullBytes
     }
 
     static func message(_ rc: Int32) -> String {

@@ -5,6 +5,35 @@ import CLMDB
 struct Transaction {
     let txn: OpaquePointer
     let path: String
+    /// Where the data file's pages lie in memory: a value LMDB hands out inside the map must end
+    /// before `usedEnd`. A damaged node length can point past the end of the file, and touching
+    /// a mapped page beyond the end of the file raises SIGBUS; checked here, it is a named error.
+    let map: MapBounds
+
+    /// The mapped data file: `[start, end)` is the map, `[start, usedEnd)` the pages it holds.
+    struct MapBounds {
+        let start: UInt
+        let end: UInt
+        let usedEnd: UInt
+
+        /// No map known (nothing is checked).
+        static let unchecked = MapBounds(start: 0, end: 0, usedEnd: 0)
+    }
+
+    /// `value` as a buffer, once it is known to lie inside the file's pages (a value outside the
+    /// map lives in a write transaction's own memory, and is not checked).
+    /// - Throws: `LogError.corruptStore` when it reaches past the pages the file holds.
+    func buffer(_ value: MDB_val, _ what: @autoclosure () -> String) throws(LogError) -> UnsafeRawBufferPointer {
+        guard let base = value.mv_data else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let address = UInt(bitPattern: base)
+        if address >= map.start && address < map.end {
+            let (end, overflow) = address.addingReportingOverflow(UInt(value.mv_size))
+            guard !overflow, end <= map.usedEnd else {
+                throw .corruptStore(path: path, reason: "\(what()) claims \(value.mv_size) bytes, reaching past the end of data.mdb")
+            }
+        }
+        return UnsafeRawBufferPointer(start: base, count: value.mv_size)
+    }
 
     /// Opens a named database.
     /// - Throws: `LogError.directoryUnusable` when it does not exist and `flags` lacks `MDB_CREATE`.
@@ -26,7 +55,7 @@ struct Transaction {
         }
         if rc == MDB_NOTFOUND { return nil }
         try LMDBEnvironment.check(rc, path: path, "get")
-        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+        return try buffer(v, "a stored value")
     }
 
     /// Stores `value` under `key` (no special flags).
@@ -88,11 +117,11 @@ struct Transaction {
         let step = reverse ? MDB_PREV : MDB_NEXT
         while rc != MDB_NOTFOUND {
             try LMDBEnvironment.check(rc, path: path, "read cursor")
-            guard k.mv_size == 8, let keyBase = k.mv_data else {
+            guard k.mv_size == 8, let keyBase = try buffer(k, "a key").baseAddress else {
                 throw .corruptStore(path: path, reason: "a key of \(k.mv_size) bytes in a database of 8-byte keys")
             }
             let seq = UInt64(bigEndian: keyBase.loadUnaligned(as: UInt64.self))
-            guard try visit(seq, UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) else { return }
+            guard try visit(seq, try buffer(v, "the value of key \(seq)")) else { return }
             rc = mdb_cursor_get(cursor, &k, &v, step)
         }
     }
@@ -116,7 +145,7 @@ struct Transaction {
         var deleted: UInt64 = 0
         while rc != MDB_NOTFOUND {
             try LMDBEnvironment.check(rc, path: path, "read cursor")
-            guard k.mv_size == 8, let keyBase = k.mv_data else {
+            guard k.mv_size == 8, let keyBase = try buffer(k, "a key").baseAddress else {
                 throw .corruptStore(path: path, reason: "a key of \(k.mv_size) bytes in a database of 8-byte keys")
             }
             guard UInt64(bigEndian: keyBase.loadUnaligned(as: UInt64.self)) <= through else { break }

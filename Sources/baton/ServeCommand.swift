@@ -97,7 +97,11 @@ struct ServeCommand: AsyncParsableCommand {
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let runtime = directory.runtime(log, role: "host", clock: clock)
+        let runtime = directory.runtime(log, role: "host", clock: clock) { options in
+            // A full disk stops nothing: the host waits for space, answering 503 meanwhile.
+            options.diskFullRetryMax = .seconds(10)
+            options.logger = logger
+        }
         let id = runtime.dispatcherID
         do {
             for warning in try runtime.recover() { logger.warning("snapshot skipped", metadata: ["reason": "\(warning)"]) }

@@ -7,6 +7,8 @@ public enum BatonProcess {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// True when it died of a signal (then `status` is the signal's number).
+        public var killedBySignal = false
     }
 
     /// Runs `baton arguments...` to completion.
@@ -26,7 +28,8 @@ public enum BatonProcess {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errData.isSet { usleep(1_000) }
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self))
+        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self),
+                      killedBySignal: process.terminationReason == .uncaughtSignal)
     }
 }
 

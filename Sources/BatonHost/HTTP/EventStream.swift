@@ -23,11 +23,15 @@ struct EventStream {
 
     init(_ query: Parameters, log: EventLog) throws {
         self.log = log
+        let head = try log.head()
         if let text = query.get("after") {
             guard let value = UInt64(text) else { throw HTTPError(.badRequest, message: "after \(text) is not a sequence number") }
+            // Sequence numbers are gap-free, so a reader can only have seen one up to the head; a
+            // larger one is a mistake (and UInt64.max would have no successor to start from).
+            guard value <= head else { throw HTTPError(.badRequest, message: "after \(text) is past the log's head \(head)") }
             after = value
         } else {
-            after = try log.head()
+            after = head
         }
         if let text = query.get("max") {
             guard let value = Int(text), value > 0 else { throw HTTPError(.badRequest, message: "max \(text) is not a positive number") }

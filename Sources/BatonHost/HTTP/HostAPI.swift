@@ -45,10 +45,10 @@ public enum HostAPI {
             do {
                 let created = try await runtime.trigger(name, runID: id, params: body.params, trigger: .api, actor: actor)
                 return try json(["run_id": id, "created": created], status: created ? .created : .ok)
-            } catch EngineError.unknownWorkflow {
-                throw notFound("workflow \(name) is not registered")
             } catch EngineError.runIDConflict(let id, let existing, _) {
                 throw HTTPError(.conflict, message: "run ID \(id) belongs to a run of workflow \(existing)")
+            } catch let error as EngineError {
+                throw httpError(error)
             }
         }
         router.post("/v1/workflows/:name/backfill") { request, context in
@@ -73,10 +73,8 @@ public enum HostAPI {
                     runs.append(["run_id": entry.runID, "created": created, "logical_date_us": entry.interval.logicalDateMicros])
                 }
                 return try json(["runs": runs], status: runs.contains { $0["created"] as? Bool == true } ? .created : .ok)
-            } catch EngineError.unknownWorkflow {
-                throw notFound("workflow \(name) is not registered")
-            } catch EngineError.invalidRequest(let reason) {
-                throw HTTPError(.unprocessableContent, message: reason)
+            } catch let error as EngineError {
+                throw httpError(error)
             }
         }
         let runIndex = RunIndex()
@@ -130,6 +128,7 @@ public enum HostAPI {
     static func httpError(_ error: EngineError) -> HTTPError {
         switch error {
         case .unknownRun(let id): return notFound("run \(id) does not exist")
+        case .unknownWorkflow(let name): return notFound("workflow \(name) is not registered")
         case .unknownTask(let run, let task): return notFound("run \(run) has no task \(task)")
         case .conflict(let reason): return HTTPError(.conflict, message: reason)
         case .invalidRequest(let reason): return HTTPError(.unprocessableContent, message: reason)

@@ -46,6 +46,16 @@ public struct Workflow: Sendable, Equatable {
         self.source = source
     }
 
+    /// The problem with run parameters `given` (names not in ``params``), or nil when every
+    /// one is declared: a trigger may only set what templates can name.
+    public func undeclaredParamsProblem(_ given: [String: String]) -> String? {
+        let unknown = given.keys.filter { params[$0] == nil }.sorted()
+        guard let first = unknown.first else { return nil }
+        let declared = params.keys.sorted()
+        let names = unknown.count == 1 ? "param \(first)" : "params \(unknown.joined(separator: ", "))"
+        return "workflow \(name) declares no \(names)" + (declared.isEmpty ? " (it declares no params)" : " (declared: \(declared.joined(separator: ", ")))")
+    }
+
     /// The task named `id`, if any.
     /// - Complexity: O(n) in the number of tasks.
     public func task(named id: String) -> TaskSpec? {

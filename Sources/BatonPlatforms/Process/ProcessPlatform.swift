@@ -100,8 +100,11 @@ public final class ProcessPlatform: Platform {
         }
         environment.merge(request.environment) { _, new in new }
         environment["BATON_OUTPUT"] = directory + "/output.json"
-        guard let executable = ExecutableResolver.resolve(program, searchPath: environment["PATH"], workingDirectory: workingDirectory) else {
-            throw .invalid("submit \(key): executable not found: \(program)")
+        let executable: String
+        switch ExecutableResolver.resolve(program, searchPath: environment["PATH"], workingDirectory: workingDirectory) {
+        case .success(let path): executable = path
+        case .failure(.notFound): throw .invalid("submit \(key): executable not found: \(program)")
+        case .failure(let failure): throw .invalid("submit \(key): \(program): \(failure)")
         }
         guard request.command.allSatisfy({ !$0.utf8.contains(0) }) else {
             throw .invalid("submit \(key): an argument of \(program) holds a NUL byte")
