@@ -40,6 +40,7 @@ struct DispatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let interrupt = Interrupt()
         let directory = DataDirectory(path: data)
         let log = try directory.openLog()
         defer { log.close() }
@@ -53,7 +54,7 @@ struct DispatchCommand: AsyncParsableCommand {
         do {
             try runtime.recover()
             printError("baton: dispatcher \(id) serving \(connections.isEmpty ? "all connections" : connections.joined(separator: ", "))")
-            try await Interrupt.cancellingOnSIGINT { try await runtime.serve() }
+            try await interrupt.cancelling { try await runtime.serve() }
         } catch is CancellationError {
             printError("baton: dispatcher \(id) stopped")
         } catch let error as EngineError {

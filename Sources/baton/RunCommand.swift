@@ -49,8 +49,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let interrupt = Interrupt()
         let workflow = try loadWorkflow()
         let parameters = try DataDirectory.parameters(params)
+        if let problem = workflow.undeclaredParamsProblem(parameters) {
+            printError("baton: --param: \(problem); nothing was run")
+            throw BatonExit.badInput
+        }
         let directory = DataDirectory(path: data)
         let log = try directory.openLog()
         defer { log.close() }
@@ -64,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
                                                       sourcePath: file, actor: "cli:\(NSUserName())")
             if !json { print(created ? "run \(id) of \(workflow.name) created" : "run \(id) of \(workflow.name) resumed") }
             let printer = ProgressPrinter(runID: id, quiet: json)
-            outcome = try await Interrupt.cancellingOnSIGINT {
+            outcome = try await interrupt.cancelling {
                 try await runtime.drive(until: id) { printer.update($0) }
             }
         } catch is CancellationError {

@@ -86,6 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything slow: a stop asked for during start-up is kept, not fatal.
+        let interrupt = Interrupt()
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label -> any LogHandler in
             json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
@@ -104,7 +106,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let id = runtime.dispatcherID
         do {
+            logger.info("host recovering", metadata: ["data": "\(data)"])
             for warning in try runtime.recover() { logger.warning("snapshot skipped", metadata: ["reason": "\(warning)"]) }
+            if let signal = interrupt.received {
+                logger.info("host stopped during start-up", metadata: ["signal": "\(signal)", "seq": "\(runtime.state.lastSeq)"])
+                return
+            }
             logger.info("host starting", metadata: ["workflows": "\(workflows)", "data": "\(data)", "dispatcher": "\(id)",
                                                     "seq": "\(runtime.state.lastSeq)", "runs": "\(runtime.state.runs.count)"])
             let host = Host(runtime: runtime, clock: clock, options: HostOptions(workflowsDirectory: workflows), logger: logger)
@@ -114,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
                 return try APITokens(text: text, file: path)
             }
             let api = Application(router: HostAPI.router(runtime: runtime, tokens: tokens, metrics: metrics),
+                                  server: HostAPI.server,
                                   configuration: .init(address: .hostname(bind, port: port), serverName: "baton"),
                                   onServerRunning: { channel in
                                       logger.info("API listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
@@ -122,7 +130,9 @@ struct ServeCommand: AsyncParsableCommand {
             let hooks = try webhooks.map { path throws in try Webhooks(file: path) } ?? Webhooks()
             let alerter = Alerter(runtime: runtime, webhooks: hooks, transport: URLSessionWebhookTransport(), clock: clock,
                                   options: AlertOptions(linkBase: publicURL ?? "http://\(listen)"), logger: logger)
-            let group = ServiceGroup(services: [host, api, alerter], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // The signals stay with `interrupt` (installed first); it asks the group to stop.
+            let group = ServiceGroup(services: [host, api, alerter], gracefulShutdownSignals: [], logger: logger)
+            interrupt.onStop { Task { await group.triggerGracefulShutdown() } }
             try await group.run()
         } catch {
             logger.critical("host failed", metadata: ["error": "\(error)"])

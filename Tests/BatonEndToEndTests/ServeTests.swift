@@ -13,57 +13,6 @@ import Testing
             + "defaults: { connection: simc }\ntasks:\n" + tasks.map { "  \($0): {}\n" }.joined()
     }
 
-    /// The port the host's API bound (from its JSON log).
-    private func apiPort(_ host: BatonProcess.Running) async throws -> Int? {
-        var port: Int?
-        _ = try await eventually(60) {
-            for line in host.stderr.split(separator: "\n") where line.contains("API listening") {
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                port = (object?["port"] as? String).flatMap(Int.init)
-            }
-            return port != nil
-        }
-        return port
-    }
-
-    /// A raw connection reading `/v1/events`, left open (the caller closes it).
-    private func openEventStream(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0, "connect to the API failed")
-        let request = Array("GET /v1/events?after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        return fd
-    }
-
-    private func http(_ port: Int, _ method: String, _ path: String, _ body: String? = nil) async throws -> (body: String, status: Int) {
-        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
-        request.httpMethod = method
-        request.httpBody = body.map { Data($0.utf8) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return (String(decoding: data, as: UTF8.self), (response as? HTTPURLResponse)?.statusCode ?? 0)
-    }
-
-    /// Polls `condition` every 200 ms for up to `seconds`.
-    private func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return try await condition()
-    }
-
-    private func replay(_ data: String, _ arguments: [String] = []) throws -> String {
-        try BatonProcess.run(["replay", "--data", data] + arguments).stdout
-    }
-
     @Test func serveRegistersReloadsFiresASchedulesAndStopsOnSIGTERM() async throws {
         let dir = TemporaryDirectory("serve")
         defer { dir.remove() }
@@ -106,16 +55,13 @@ import Testing
         let stream = try openEventStream(port)
         defer { close(stream) }
         try await Task.sleep(for: .milliseconds(500))
-        let stop = Date()
-        kill(pid(of: host), SIGTERM)
-        #expect(try await eventually(15) { !host.isRunning }, "the host did not stop within 15 s of SIGTERM")
+        kill(host.processIdentifier, SIGTERM)
+        // A generous ceiling, not a speed claim: an open stream must not hold the stop forever.
+        #expect(try await eventually(120) { !host.isRunning }, "the host did not stop after SIGTERM")
         #expect(host.exitCode == 0, "\(host.stderr)")
-        #expect(Date().timeIntervalSince(stop) < 15)
         #expect(host.stderr.contains("\"message\":\"host stopped\""))
         #expect(try BatonProcess.run(["replay", "--data", data, "--verify"]).status == 0)
     }
-
-    private func pid(of process: BatonProcess.Running) -> Int32 { process.processIdentifier }
 
     @Test func cancelOverHTTPStopsTheRunningProcessAndRetryRunsItAgain() async throws {
         let dir = TemporaryDirectory("serve-cancel")
@@ -156,8 +102,8 @@ import Testing
         #expect(try await eventually(60) { try await http(port, "GET", "/v1/runs/s-1").body.contains(#""status":"succeeded""#) }, "\(host.stderr)")
         let audit = try replay(data)
         #expect(audit.contains("RunCancelRequested") && audit.contains("TaskCancelRequested") && audit.contains("TasksCleared"), "\(audit)")
-        kill(self.pid(of: host), SIGTERM)
-        #expect(try await eventually(15) { !host.isRunning })
+        kill(host.processIdentifier, SIGTERM)
+        #expect(try await eventually(120) { !host.isRunning })
         #expect(host.exitCode == 0, "\(host.stderr)")
     }
 

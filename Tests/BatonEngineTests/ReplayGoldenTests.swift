@@ -16,6 +16,7 @@ import Testing
 @Suite struct ReplayGoldenTests {
     static let workflow = """
         name: audit_me
+        params: { region: us }
         connections:
           simc: { platform: sim, max_in_flight: 2 }
         defaults: { connection: simc, retry: { attempts: 2, delay: 10s, max_delay: 10s } }

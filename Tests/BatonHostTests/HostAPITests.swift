@@ -12,7 +12,7 @@ import Testing
 
 /// The HTTP API through Hummingbird's router test client (no socket).
 @Suite struct HostAPITests {
-    static let etl = "name: etl\nconnections:\n  simc: { platform: sim, max_in_flight: 3, rate: 5/1m }\ndefaults: { connection: simc }\ntasks:\n  extract: {}\n  load: { after: [extract] }\n"
+    static let etl = "name: etl\nparams: { day: \"\" }\nconnections:\n  simc: { platform: sim, max_in_flight: 3, rate: 5/1m }\ndefaults: { connection: simc }\ntasks:\n  extract: {}\n  load: { after: [extract] }\n"
     static let other = "name: other\nschedule: { cron: \"0 6 * * *\", timezone: Europe/Berlin }\nconnections:\n  simo: { platform: sim }\ndefaults: { connection: simo }\ntasks:\n  only: {}\n"
 
     /// A log with both workflows registered, and the API over it.
@@ -112,6 +112,12 @@ import Testing
                 ("GET", "/v1/runs?status=sleeping", "", .badRequest, "status sleeping is not one of"),
                 ("GET", "/v1/runs?limit=9999", "", .badRequest, "limit 9999 is not a number"),
                 ("GET", "/v1/runs?after=ghost", "", .badRequest, "cursor ghost is not a run"),
+                ("POST", "/v1/workflows/etl/runs", #"{"params": {"dya": "1"}}"#, .unprocessableContent, "workflow etl declares no param dya (declared: day)"),
+                ("GET", "/v1/events?after=18446744073709551615", "", .badRequest, "after 18446744073709551615 is past the log's head"),
+                ("GET", "/v1/events?after=99999", "", .badRequest, "past the log's head"),
+                ("GET", "/v1/events?max=0", "", .badRequest, "max 0 is not a positive number"),
+                ("GET", "/v1/nope", "", .notFound, "no route GET /v1/nope"),
+                ("POST", "/v1/runs", "", .notFound, "no route POST /v1/runs"),
             ]
             for (method, uri, body, status, message) in cases {
                 let response = try await client.execute(uri: uri, method: method == "GET" ? .get : .post, body: ByteBuffer(string: body))
@@ -122,7 +128,10 @@ import Testing
             _ = try await post(client, "/v1/workflows/etl/runs", #"{"run_id": "taken"}"#)
             #expect(try await post(client, "/v1/workflows/other/runs", #"{"run_id": "taken"}"#).status == .conflict)
             let huge = "{\"params\": {\"a\": \"" + String(repeating: "x", count: HostAPI.requestBytesMax) + "\"}}"
-            #expect(try await post(client, "/v1/workflows/etl/runs", huge).status == .contentTooLarge)
+            let tooLarge = try await post(client, "/v1/workflows/etl/runs", huge)
+            #expect(tooLarge.status == .contentTooLarge)
+            let error = try json(tooLarge)["error"] as? [String: Any]
+            #expect(error?["message"] as? String == "the request body is larger than \(HostAPI.requestBytesMax) bytes")
         }
     }
 

@@ -4,7 +4,7 @@ import Testing
 @Suite struct SimPlatformTests {
     @Test(arguments: [
         (SimAttemptOutcome.success, PlatformRunStatus.State.succeeded(outputJSON: "{\"attempt\": 2}")),
-        (.failure, .failed(message: "sim: attempt 2 of task extract failed as scripted")),
+        (.failure, .failed(message: "sim: attempt 2 failed as scripted")),
     ])
     func reportsRunningUntilTheDurationElapsesThenTheScriptedOutcome(
         outcome: SimAttemptOutcome, expected: PlatformRunStatus.State
@@ -12,7 +12,7 @@ import Testing
         let clock = ManualSimClock()
         let sim = SimPlatform(clock: clock)
         let id = try await sim.submit(request("r1/extract/2", outcome: outcome, duration: .milliseconds(50)))
-        #expect(id == PlatformRunID("sim-1"))
+        #expect(id.rawValue.hasPrefix("sim-2-"))
         #expect(try await sim.status(of: id).state == .running)
         clock.advance(by: .milliseconds(49))
         #expect(try await sim.status(of: id).state == .running)
@@ -27,13 +27,37 @@ import Testing
         #expect(try await sim.status(of: id).state == .succeeded(outputJSON: "{\"attempt\": 1}"))
     }
 
-    @Test func allocatesRunIDsInOrder() async throws {
+    @Test func runIDsOfOneMicrosecondStayApartByKey() async throws {
         let sim = SimPlatform(clock: ManualSimClock())
         var ids: [PlatformRunID] = []
         for index in 1...3 { ids.append(try await sim.submit(request("r1/t\(index)/1"))) }
-        #expect(ids.map(\.rawValue) == ["sim-1", "sim-2", "sim-3"])
+        #expect(Set(ids).count == 3)
         #expect(sim.acceptedRuns == 3)
         sim.checkInvariants()
+    }
+
+    /// Another process (or this one after a restart) has none of the runs in memory: the run ID
+    /// alone says where the run is, so a resumed or second `baton run` never loses it.
+    @Test(arguments: [SimAttemptOutcome.success, .failure])
+    func aFreshInstanceAnswersForARunFromItsIDAlone(outcome: SimAttemptOutcome) async throws {
+        let clock = ManualSimClock()
+        let id = try await SimPlatform(clock: clock).submit(request("r1/extract/3", outcome: outcome, duration: .milliseconds(150)))
+        let elsewhere = SimPlatform(clock: clock)
+        #expect(try await elsewhere.status(of: id).state == .running)
+        clock.advance(by: .milliseconds(150))
+        let expected: PlatformRunStatus.State = outcome == .success
+            ? .succeeded(outputJSON: "{\"attempt\": 3}") : .failed(message: "sim: attempt 3 failed as scripted")
+        #expect(try await elsewhere.status(of: id).state == expected)
+        #expect(elsewhere.acceptedRuns == 0)
+    }
+
+    @Test func aFreshInstanceCancelsARunItDidNotSubmit() async throws {
+        let clock = ManualSimClock()
+        let id = try await SimPlatform(clock: clock).submit(request("r1/long/1", duration: .seconds(10)))
+        let elsewhere = SimPlatform(clock: clock)
+        try await elsewhere.cancel(id)
+        clock.advance(by: .seconds(20))
+        #expect(try await elsewhere.status(of: id).state == .cancelled)
     }
 
     @Test func secondSubmitWithTheSameKeyReturnsTheSameRun() async throws {
@@ -72,11 +96,13 @@ import Testing
 
     @Test func unknownRunIsNotFound() async throws {
         let sim = SimPlatform(clock: ManualSimClock())
-        await #expect(throws: PlatformError.notFound("sim: status of unknown run sim-9")) {
-            try await sim.status(of: PlatformRunID("sim-9"))
-        }
-        await #expect(throws: PlatformError.notFound("sim: cancel of unknown run sim-9")) {
-            try await sim.cancel(PlatformRunID("sim-9"))
+        for bad in ["sim-9", "sim-1-zz-0-s-0000000", "sim-1-10-0-x-00000000", "db-1-10-0-s-00000000"] {
+            await #expect(throws: PlatformError.notFound("sim: status of unknown run \(bad)")) {
+                try await sim.status(of: PlatformRunID(bad))
+            }
+            await #expect(throws: PlatformError.notFound("sim: cancel of unknown run \(bad)")) {
+                try await sim.cancel(PlatformRunID(bad))
+            }
         }
     }
 }

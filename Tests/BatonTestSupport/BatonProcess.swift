@@ -12,10 +12,14 @@ public enum BatonProcess {
     }
 
     /// Runs `baton arguments...` to completion.
-    public static func run(_ arguments: [String], executable: String = BuiltProducts.path(of: "baton")) throws -> Output {
+    public static func run(_ arguments: [String], executable: String = BuiltProducts.path(of: "baton"),
+                           environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -4,6 +4,7 @@ import BatonModel
 import BatonState
 import Foundation
 public import Hummingbird
+public import HummingbirdCore
 public import Prometheus
 
 /// The host's HTTP API (`Specs/http-api.yaml`): JSON in and out; errors are JSON with a message
@@ -21,6 +22,7 @@ public enum HostAPI {
     /// every request needs one (see `APITokens`).
     public static func router(runtime: Runtime, tokens: APITokens?, metrics: PrometheusCollectorRegistry? = nil) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
+        router.add(middleware: ErrorBodyMiddleware())
         router.add(middleware: TokenMiddleware(tokens: tokens))
         if let metrics {
             router.get("/metrics") { _, _ in try MetricsEndpoint(registry: metrics, runtime: runtime).response() }
@@ -118,6 +120,12 @@ public enum HostAPI {
             try json(["connections": ConnectionJSON.all(runtime.state, now: nowMicros())])
         }
         return router
+    }
+
+    /// The server the API runs on: HTTP/1.1 whose parse errors are answered in the API's
+    /// error shape.
+    public static var server: HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [ParseErrorResponder()]))
     }
 
     static func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }

@@ -30,6 +30,10 @@ public struct WorkflowGraph: Sendable, Equatable {
     let downstreamConditions: [EdgeCondition]
     private let indexByName: [String: Int]
 
+    /// The most edges a workflow may have once replicas are expanded (validation refuses more):
+    /// two replicated tasks joined by one edge cost the product of their replica counts.
+    public static let expandedEdgesMax = 1_000_000
+
     /// Number of nodes.
     public var count: Int { names.count }
     /// Number of (expanded) edges.

@@ -18,9 +18,33 @@ public enum WorkflowLoader {
             throw WorkflowError(problems: [Problem(file: path, line: 1, column: 1, message: "file is \(data.count) bytes, more than the \(sourceBytesMax) accepted")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw WorkflowError(problems: [Problem(file: path, line: 1, column: 1, message: "file is not UTF-8 text")])
+            let bytes = [UInt8](data)
+            let (line, column, byte) = firstInvalidUTF8(bytes) ?? (1, 1, bytes.first ?? 0)
+            let hex = String(byte, radix: 16, uppercase: true)
+            throw WorkflowError(problems: [Problem(file: path, line: line, column: column,
+                                                   message: "file is not UTF-8 text: byte 0x\(hex.count == 1 ? "0" + hex : hex) here is not valid UTF-8")])
         }
         return try parse(text, file: path)
+    }
+
+    /// Where the first byte that is not part of valid UTF-8 sits: its line and column (in
+    /// characters, from 1) and the byte itself; nil when every byte is valid.
+    /// - Complexity: O(bytes).
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, column: Int, byte: UInt8)? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error:
+                let lineStart = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+                let line = 1 + bytes[..<lineStart].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                let column = 1 + String(decoding: bytes[lineStart..<offset], as: UTF8.self).count
+                return (line, column, bytes[offset])
+            }
+        }
     }
 
     /// Parses and validates `text`; JSON (by `.json` extension or a leading `{`) goes through the same

@@ -99,6 +99,10 @@ struct WorkflowValidator {
         var successors = [[Int]](repeating: [], count: tasks.count)
         // `lastDownstream[u] == p` once task `p` has an edge from `u`: finds repeated edges without a set per task.
         var lastDownstream = [Int](repeating: -1, count: tasks.count)
+        // Replicas multiply edges (every replica of `u` to every replica of `t`): count them
+        // before anything builds the graph, so a short file cannot ask for 10^8 of them.
+        var expandedEdges = 0
+        var overLimitReported = false
         for position in tasks.indices {
             let id = tasks[position].spec.id
             guard !hasDuplicateNames || positions[id] == position else { continue }
@@ -106,6 +110,15 @@ struct WorkflowValidator {
                 if edge.upstream == id {
                     decoder.report(mark, task: id, edge: edge.upstream, "task depends on itself")
                 } else if let upstream = positions[edge.upstream] {
+                    // At most 10^4 × 10^4 per edge and fewer edges than bytes in the file: no overflow.
+                    expandedEdges += tasks[upstream].spec.replicaCount * tasks[position].spec.replicaCount
+                    if expandedEdges > WorkflowGraph.expandedEdgesMax && !overLimitReported {
+                        overLimitReported = true
+                        decoder.report(mark, task: id, edge: edge.upstream,
+                                       "with replicas the workflow has more than \(WorkflowGraph.expandedEdgesMax) edges "
+                                       + "(this edge alone is \(tasks[upstream].spec.replicaCount) × \(tasks[position].spec.replicaCount)); "
+                                       + "fan in through a task without replicas")
+                    }
                     if lastDownstream[upstream] != position {
                         lastDownstream[upstream] = position
                         successors[upstream].append(position)

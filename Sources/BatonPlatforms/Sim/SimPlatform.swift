@@ -63,7 +63,12 @@ public final class SimPlatform: Platform {
             if state.random.chance(faults.statusErrorRate) {
                 return .failure(.transient("sim: injected error reading status of \(run)"))
             }
-            guard let record = state.runs[run] else { return .failure(.notFound("sim: status of unknown run \(run)")) }
+            // A run this instance did not submit (another process, or before a restart) is
+            // answered from its ID, which spells out its times and outcome.
+            guard var record = state.runs[run] ?? SimRunID(parsing: run)?.run(id: run) else {
+                return .failure(.notFound("sim: status of unknown run \(run)"))
+            }
+            if state.cancelledForeignRuns.contains(run) { record.cancelled = true }
             return .success(PlatformRunStatus(runID: run, state: record.state(at: now)))
         }
         return try result.get()
@@ -74,10 +79,15 @@ public final class SimPlatform: Platform {
     public func cancel(_ run: PlatformRunID) async throws(PlatformError) {
         let now = clock.nowMicros()
         let found = state.withLock { state -> Bool in
-            guard var record = state.runs[run] else { return false }
+            guard var record = state.runs[run] ?? SimRunID(parsing: run)?.run(id: run) else { return false }
+            // Remembered by this instance only: the sim keeps no state outside the process.
             if record.state(at: now) == .running {
                 record.cancelled = true
-                state.runs[run] = record
+                if state.runs[run] != nil {
+                    state.runs[run] = record
+                } else if state.cancelledForeignRuns.count < Self.runsMax {
+                    state.cancelledForeignRuns.insert(run)
+                }
             }
             return true
         }
@@ -109,7 +119,10 @@ public final class SimPlatform: Platform {
             guard state.runs.count < runsMax else {
                 return .failed(.transient("sim: submit of key \(key) refused: \(runsMax) runs recorded"))
             }
-            id = state.accept(request, at: now)
+            guard let accepted = state.accept(request, at: now) else {
+                return .failed(.transient("sim: submit of key \(key) refused: its run ID is taken this microsecond"))
+            }
+            id = accepted
         }
         if lostAnswer { return .failed(.transient("sim: injected lost answer after accepting key \(key) as \(id)")) }
         return .accepted(id)

@@ -1,8 +1,6 @@
 /// One run the simulated platform accepted.
 struct SimRun: Sendable, Equatable {
     let id: PlatformRunID
-    let idempotencyKey: String
-    let taskID: String
     let attempt: UInt32
     let outcome: SimAttemptOutcome
     let submittedAtMicros: Int64
@@ -19,7 +17,7 @@ struct SimRun: Sendable, Equatable {
         case .success:
             return .succeeded(outputJSON: "{\"attempt\": \(attempt)}")
         case .failure:
-            return .failed(message: "sim: attempt \(attempt) of task \(taskID) failed as scripted")
+            return .failed(message: "sim: attempt \(attempt) failed as scripted")
         }
     }
 }
