@@ -1,5 +1,5 @@
 public import BatonEvents
-public import BatonState
+import BatonState
 import BatonPlatforms
 
 /// What an operator's cancel, retry or clear did.

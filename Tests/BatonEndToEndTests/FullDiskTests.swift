@@ -71,7 +71,7 @@ struct FullDiskTests {
         let host = try startHost(workflows: workflows, data: data)
         defer { if host.isRunning { host.kill() } }
         let port = try #require(try await apiPort(host), "\(host.stderr)")
-        #expect(try await eventually(120) { try await http(port, "GET", "/v1/workflows/w").status == 200 }, "\(host.stderr)")
+        #expect(try await eventually(240) { try await http(port, "GET", "/v1/workflows/w").status == 200 }, "\(host.stderr)")
         // Work until the device is full: a trigger is then refused with 503 naming the cause.
         var refusal: String?
         var created = 0
@@ -79,7 +79,7 @@ struct FullDiskTests {
             let (body, status) = try await http(port, "POST", "/v1/workflows/w/runs", #"{"run_id": "r\#(index)"}"#)
             if status == 201 { created += 1 } else if status == 503 { refusal = body } else { Issue.record("trigger \(index): \(status) \(body)") }
             // Each run fills the log as it executes: wait until it ended or the engine ran out of space.
-            _ = try await eventually(120) {
+            _ = try await eventually(240) {
                 if host.stderr.contains("no space left on device") { return true }
                 return !(try await http(port, "GET", "/v1/runs/r\(index)").body.contains(#""status":"running""#))
             }
@@ -90,7 +90,7 @@ struct FullDiskTests {
         #expect(try await http(port, "GET", "/v1/health").status == 200)
 
         try disk.release()
-        #expect(try await eventually(120) { try await http(port, "POST", "/v1/workflows/w/runs", #"{"run_id": "after"}"#).status == 201 },
+        #expect(try await eventually(240) { try await http(port, "POST", "/v1/workflows/w/runs", #"{"run_id": "after"}"#).status == 201 },
                 "\(host.stderr)")
         #expect(try await eventually(300) {
             try await http(port, "GET", "/v1/runs?status=running").body.contains(#""runs":[]"#)

@@ -33,7 +33,7 @@ import Testing
         let host = try startHost(workflows: workflows, data: data)
         defer { if host.isRunning { host.kill() } }
         let port = try #require(try await apiPort(host), "\(host.stderr)")
-        #expect(try await eventually(120) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
+        #expect(try await eventually(240) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
         try await body(host, port, data)
         #expect(host.isRunning, "the host died: \(host.stderr)")
         #expect(stopHost(host) == 0, "\(host.stderr)")
@@ -144,7 +144,7 @@ import Testing
             #expect(host.isRunning, "\(host.stderr)")
             #expect(try await http(port, "GET", "/v1/health").status == 200)
             // The runs that were not cancelled all come to an end.
-            #expect(try await eventually(120) {
+            #expect(try await eventually(240) {
                 let page = try await http(port, "GET", "/v1/runs?status=running&limit=100").body
                 return page.contains(#""runs":[]"#)
             }, "\(((try? replay(data)) ?? "").suffix(2_000))")
@@ -166,7 +166,7 @@ import Testing
         #expect(try BatonProcess.run(["run", file, "--data", data, "--run-id", "w1"]).status == 0)
         let host = try startHost(workflows: workflows, data: data)
         defer { if host.isRunning { host.kill() } }
-        #expect(try await eventually(120) { host.stderr.contains("host recovering") }, "\(host.stderr)")
+        #expect(try await eventually(240) { host.stderr.contains("host recovering") }, "\(host.stderr)")
         kill(host.processIdentifier, SIGTERM)
         #expect(host.exitCode == 0, "\(host.stderr)")
         #expect(host.stderr.contains("host stopped"), "\(host.stderr)")

@@ -11,7 +11,7 @@ import Testing
 /// The port the host's API bound (from its JSON log).
 func apiPort(_ host: BatonProcess.Running) async throws -> Int? {
     var port: Int?
-    _ = try await eventually(120) {
+    _ = try await eventually(240) {
         for line in host.stderr.split(separator: "\n") where line.contains("API listening") {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             port = (object?["port"] as? String).flatMap(Int.init)

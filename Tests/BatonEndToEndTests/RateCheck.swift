@@ -1,37 +1,29 @@
+import BatonTestSupport
 import Foundation
 
-/// Checks a connection's rate limit from the outside. No command shows the log's dispatch times
-/// (`baton status` has none and there is no `baton replay` yet), so the process platform's
-/// attempt directories stand in: the supervisor writes `pid` just before the command starts,
-/// between the claim and the dispatch event, so its modification time is a start time.
+/// Checks a connection's rate limit on the times the limiter itself counts: the dispatch times in
+/// the log (`baton replay --json`). Those are assigned by the writer inside the lock, so the check
+/// is exact and a busy machine cannot bunch them up (process start times, which lag the dispatch
+/// by however long a loaded machine takes to spawn, could).
 enum RateCheck {
-    /// The modification times of `DATA/runs/<run>/<task>/<attempt>/pid`, sorted (abandoned
-    /// attempt directories included: a start is a start).
-    static func pidFileTimes(data: String, runID: String) -> [Date] {
-        let fileManager = FileManager.default
-        let runDirectory = data + "/runs/" + runID
-        var times: [Date] = []
-        let taskDirectories = (try? fileManager.contentsOfDirectory(atPath: runDirectory)) ?? []
-        for task in taskDirectories {
-            let attempts = (try? fileManager.contentsOfDirectory(atPath: runDirectory + "/" + task)) ?? []
-            for attempt in attempts {
-                let pid = runDirectory + "/" + task + "/" + attempt + "/pid"
-                if let time = (try? fileManager.attributesOfItem(atPath: pid))?[.modificationDate] as? Date { times.append(time) }
-            }
+    /// The `time_us` of every `TaskDispatched` of `runID`, in log order.
+    static func dispatchTimes(data: String, runID: String) throws -> [Int64] {
+        let lines = try BatonProcess.run(["replay", "--data", data, "--run", runID, "--json"]).stdout.split(separator: "\n")
+        return lines.compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  object["type"] as? String == "TaskDispatched" else { return nil }
+            return (object["time_us"] as? NSNumber)?.int64Value
         }
-        return times.sorted()
     }
 
-    /// One line per group of more than `count` starts inside a span shorter than `window`.
-    static func violations(startTimes: [Date], count: Int, window: Duration) -> [String] {
-        let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        guard startTimes.count > count else { return [] }
+    /// One line per group of more than `count` dispatches inside a span shorter than `window`.
+    static func violations(dispatchTimes: [Int64], count: Int, window: Duration) -> [String] {
+        let times = dispatchTimes.sorted()
+        let windowMicros = window.components.seconds * 1_000_000 + window.components.attoseconds / 1_000_000_000_000
+        guard times.count > count else { return [] }
         var problems: [String] = []
-        for index in 0..<(startTimes.count - count) {
-            let span = startTimes[index + count].timeIntervalSince(startTimes[index])
-            if span < seconds {
-                problems.append("rate: starts \(index)...\(index + count) (\(count + 1) of them) within \(String(format: "%.3f", span)) s")
-            }
+        for index in 0..<(times.count - count) where times[index + count] - times[index] < windowMicros {
+            problems.append("rate: dispatches \(index)...\(index + count) (\(count + 1) of them) within \(times[index + count] - times[index]) µs")
         }
         return problems
     }

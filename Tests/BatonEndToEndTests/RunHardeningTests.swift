@@ -64,7 +64,7 @@ import Testing
         let run = try BatonProcess.run(["run", file, "--data", dir.appending("data"), "--run-id", "t1"])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(try await eventually(60) { kill(pid, 0) != 0 }, "process \(pid) still runs after its timeout")
+        #expect(try await eventually(180) { kill(pid, 0) != 0 }, "process \(pid) still runs after its timeout")
     }
 
     static let simThirty = """
@@ -85,7 +85,7 @@ import Testing
         try write(Self.simThirty, to: file)
         let data = dir.appending("data")
         let first = try BatonProcess.start(["run", file, "--data", data, "--run-id", "k1"])
-        #expect(try await eventually(120) { try replay(data).components(separatedBy: "TaskDispatched").count > 6 })
+        #expect(try await eventually(240) { try replay(data).components(separatedBy: "TaskDispatched").count > 6 })
         first.kill()
         let second = try BatonProcess.run(["run", file, "--data", data, "--run-id", "k1"])
         #expect(second.status == 0, "\(second.stdout.suffix(2_000))\(second.stderr)")

@@ -23,26 +23,26 @@ import Testing
         let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--log-format", "json", "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
 
-        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        #expect(try await eventually(180) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
         // An invalid edit is reported and registers nothing.
         try "name: minutely\ntasks: [".write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(60) { host.stderr.contains("workflow file rejected") }, "\(host.stderr)")
+        #expect(try await eventually(180) { host.stderr.contains("workflow file rejected") }, "\(host.stderr)")
         // A valid edit is a new version.
         try Self.minutely(tasks: ["a", "b"]).write(toFile: workflows + "/minutely.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(60) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
+        #expect(try await eventually(180) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
 
         // The API: trigger a run over HTTP (twice: one run), read it back.
         let port = try #require(try await apiPort(host))
         let (created, createdStatus) = try await http(port, "POST", "/v1/workflows/minutely/runs", #"{"run_id": "http-1"}"#)
         #expect(createdStatus == 201 && created.contains(#""created":true"#), "\(created)")
         #expect(try await http(port, "POST", "/v1/workflows/minutely/runs", #"{"run_id": "http-1"}"#).status == 200)
-        #expect(try await eventually(60) { try await http(port, "GET", "/v1/runs/http-1").body.contains(#""status":"succeeded""#) })
+        #expect(try await eventually(180) { try await http(port, "GET", "/v1/runs/http-1").body.contains(#""status":"succeeded""#) })
         #expect(try await http(port, "GET", "/v1/runs/nope").status == 404)
         let metrics = try await http(port, "GET", "/metrics").body
         #expect(metrics.contains(#"baton_events_total{type="TaskDispatched"}"#) && metrics.contains("baton_commit_seconds_bucket"), "\(metrics)")
 
         // The next minute boundary fires the schedule; the host runs the run it created.
-        #expect(try await eventually(90) {
+        #expect(try await eventually(240) {
             let audit = try replay(data)
             return audit.contains("trigger schedule") && audit.components(separatedBy: "RunFinished").count == 3
         }, "\(host.stderr)")
@@ -57,7 +57,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         kill(host.processIdentifier, SIGTERM)
         // A generous ceiling, not a speed claim: an open stream must not hold the stop forever.
-        #expect(try await eventually(120) { !host.isRunning }, "the host did not stop after SIGTERM")
+        #expect(try await eventually(240) { !host.isRunning }, "the host did not stop after SIGTERM")
         #expect(host.exitCode == 0, "\(host.stderr)")
         #expect(host.stderr.contains("\"message\":\"host stopped\""))
         #expect(try BatonProcess.run(["replay", "--data", data, "--verify"]).status == 0)
@@ -85,25 +85,25 @@ import Testing
         let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--log-format", "json", "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
         let port = try #require(try await apiPort(host))
-        #expect(try await eventually(60) { try await http(port, "POST", "/v1/workflows/slowpoke/runs", #"{"run_id": "s-1"}"#).status == 201 },
+        #expect(try await eventually(180) { try await http(port, "POST", "/v1/workflows/slowpoke/runs", #"{"run_id": "s-1"}"#).status == 201 },
                 "\(host.stderr)")
-        #expect(try await eventually(60) { FileManager.default.fileExists(atPath: pidFile) }, "\(host.stderr)")
+        #expect(try await eventually(180) { FileManager.default.fileExists(atPath: pidFile) }, "\(host.stderr)")
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
 
         let (cancelled, status) = try await http(port, "POST", "/v1/runs/s-1/cancel", #"{"reason": "wrong input"}"#)
         #expect(status == 202, "\(cancelled)")
-        #expect(try await eventually(60) { try await http(port, "GET", "/v1/runs/s-1").body.contains(#""status":"cancelled""#) })
+        #expect(try await eventually(180) { try await http(port, "GET", "/v1/runs/s-1").body.contains(#""status":"cancelled""#) })
         // The sleeping process was stopped on the platform, not left to run out its minute.
-        #expect(try await eventually(30) { kill(pid, 0) != 0 }, "process \(pid) still runs after the cancel")
+        #expect(try await eventually(120) { kill(pid, 0) != 0 }, "process \(pid) still runs after the cancel")
 
         try "".write(toFile: go, atomically: true, encoding: .utf8)
         let (retried, retryStatus) = try await http(port, "POST", "/v1/runs/s-1/tasks/wait/retry", "")
         #expect(retryStatus == 200 && retried.contains(#""reset":["wait","after"]"#), "\(retried)")
-        #expect(try await eventually(60) { try await http(port, "GET", "/v1/runs/s-1").body.contains(#""status":"succeeded""#) }, "\(host.stderr)")
+        #expect(try await eventually(180) { try await http(port, "GET", "/v1/runs/s-1").body.contains(#""status":"succeeded""#) }, "\(host.stderr)")
         let audit = try replay(data)
         #expect(audit.contains("RunCancelRequested") && audit.contains("TaskCancelRequested") && audit.contains("TasksCleared"), "\(audit)")
         kill(host.processIdentifier, SIGTERM)
-        #expect(try await eventually(120) { !host.isRunning })
+        #expect(try await eventually(240) { !host.isRunning })
         #expect(host.exitCode == 0, "\(host.stderr)")
     }
 
@@ -121,18 +121,18 @@ import Testing
         try yaml.write(toFile: workflows + "/wide.yaml", atomically: true, encoding: .utf8)
         let first = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if first.isRunning { first.kill() } }
-        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(first.stderr)")
+        #expect(try await eventually(180) { try replay(data).contains("WorkflowRegistered") }, "\(first.stderr)")
         let trigger = try BatonProcess.run(["trigger", "wide", "--run-id", "w1", "--data", data])
         #expect(trigger.status == 0 && trigger.stdout == "w1\n", "\(trigger.stderr)")
         let again = try BatonProcess.run(["trigger", "wide", "--run-id", "w1", "--data", data])
         #expect(again.stdout.contains("exists already"))
-        #expect(try await eventually(60) { try replay(data, ["--json"]).components(separatedBy: "\"TaskDispatched\"").count > 40 }, "\(first.stderr)")
+        #expect(try await eventually(180) { try replay(data, ["--json"]).components(separatedBy: "\"TaskDispatched\"").count > 40 }, "\(first.stderr)")
 
         kill(first.processIdentifier, SIGTERM)
         #expect(first.exitCode == 0, "\(first.stderr)")
         let second = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if second.isRunning { second.kill() } }
-        #expect(try await eventually(60) { try replay(data).contains("RunFinished") }, "\(second.stderr)")
+        #expect(try await eventually(180) { try replay(data).contains("RunFinished") }, "\(second.stderr)")
         kill(second.processIdentifier, SIGTERM)
         #expect(second.exitCode == 0, "\(second.stderr)")
 
@@ -159,16 +159,16 @@ import Testing
         try version(["extract"]).write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
         let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
-        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        #expect(try await eventually(180) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
         #expect(try BatonProcess.run(["trigger", "evolving", "--run-id", "old", "--data", data]).status == 0)
-        #expect(try await eventually(60) { try replay(data).contains("TaskDispatched") }, "\(host.stderr)")
+        #expect(try await eventually(180) { try replay(data).contains("TaskDispatched") }, "\(host.stderr)")
         // While "old" runs, the file gains a task, then an invalid edit follows.
         try version(["extract", "publish"]).write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(60) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
+        #expect(try await eventually(180) { try replay(data).components(separatedBy: "WorkflowRegistered").count == 3 }, "\(host.stderr)")
         #expect(try BatonProcess.run(["trigger", "evolving", "--run-id", "new", "--data", data]).status == 0)
         try "name: evolving\ntasks: {".write(toFile: workflows + "/evolving.yaml", atomically: true, encoding: .utf8)
-        #expect(try await eventually(60) { host.stderr.contains("rejected") }, "\(host.stderr)")
-        #expect(try await eventually(120) { try replay(data).components(separatedBy: "RunFinished").count == 3 }, "\(host.stderr)")
+        #expect(try await eventually(180) { host.stderr.contains("rejected") }, "\(host.stderr)")
+        #expect(try await eventually(240) { try replay(data).components(separatedBy: "RunFinished").count == 3 }, "\(host.stderr)")
         kill(host.processIdentifier, SIGTERM)
         #expect(host.exitCode == 0)
         #expect(try BatonProcess.run(["status", "--data", data, "old"]).stdout.contains("run old succeeded in"))
@@ -187,7 +187,7 @@ import Testing
             .write(toFile: workflows + "/hourly.yaml", atomically: true, encoding: .utf8)
         let host = try BatonProcess.start(["serve", "--workflows", workflows, "--data", data, "--listen", "127.0.0.1:0"])
         defer { if host.isRunning { host.kill() } }
-        #expect(try await eventually(60) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
+        #expect(try await eventually(180) { try replay(data).contains("WorkflowRegistered") }, "\(host.stderr)")
         let arguments = ["backfill", "hourly", "--from", "2026-11-23T00:00:00Z", "--to", "2026-11-23T03:00:00Z", "--max-active", "1", "--data", data]
         let first = try BatonProcess.run(arguments)
         #expect(first.status == 0, "\(first.stderr)")
@@ -195,7 +195,7 @@ import Testing
                 == (0...3).map { "hourly-20261123T0\($0)0000Z" })
         let second = try BatonProcess.run(arguments)
         #expect(second.stdout.components(separatedBy: "exists already").count == 5, "\(second.stdout)")
-        #expect(try await eventually(60) { try replay(data).components(separatedBy: "RunFinished").count == 5 }, "\(host.stderr)")
+        #expect(try await eventually(180) { try replay(data).components(separatedBy: "RunFinished").count == 5 }, "\(host.stderr)")
         // Paced: each run was created only after the one before it finished.
         let lines = try replay(data, ["--json"]).split(separator: "\n").map(String.init)
         let order = lines.compactMap { line -> String? in

@@ -147,8 +147,8 @@ import Testing
         defer { f.close() }
         _ = try await f.runtime.trigger("ops", runID: "r1", params: [:], trigger: .manual, actor: "test")
         let driver = Task { try await f.runtime.drive(until: "r1") }
-        // Wait until the 60 s task runs on the platform.
-        for _ in 0..<2_000 {
+        // Wait until the 60 s task runs on the platform (a ceiling of two minutes, for a loaded machine).
+        for _ in 0..<24_000 {
             if try task(f.runtime.state.runs["r1"], "slow").status == .running { break }
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -159,7 +159,7 @@ import Testing
         let run = f.runtime.state.runs["r1"]
         #expect(run?.outcome == .cancelled)
         #expect(try task(run, "slow").status == .cancelled && task(run, "tail").status == .cancelled)
-        #expect(try run?.tasks.allSatisfy { $0.status.isTerminal } == true)
+        #expect(run?.tasks.allSatisfy { $0.status.isTerminal } == true)
         // The slot is free again and the queue holds nothing of the run.
         #expect(f.runtime.state.connections["simc"]?.inFlight == 0 && f.runtime.state.active.isEmpty)
         let events = try kinds(f.log)

@@ -16,6 +16,9 @@ import Testing
 /// Alert delivery with a scripted webhook transport: retries with backoff, gives up where a retry
 /// cannot help, records every attempt as an event, and never writes an address into the log.
 @Suite struct AlerterTests {
+    /// Waits are conditions polled every 5 ms up to two minutes: generous for a loaded machine.
+    static let pollsMax = 24_000
+
     static let workflow = """
         name: nightly
         owner: data@example.com
@@ -75,7 +78,7 @@ import Testing
                               options: AlertOptions(backoffBase: .milliseconds(5), pollInterval: .milliseconds(5), linkBase: "http://127.0.0.1:8080"),
                               logger: Logger(label: "test"))
         let delivering = Task { try await alerter.run() }
-        for _ in 0..<2_000 where !runtime.state.pendingAlerts.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<Self.pollsMax where !runtime.state.pendingAlerts.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
         delivering.cancel()
         _ = try? await delivering.value
         #expect(runtime.state.pendingAlerts.isEmpty)
@@ -122,7 +125,7 @@ import Testing
             let alerter = Alerter(runtime: runtime, webhooks: try Webhooks(text: hooks, file: "hooks"), transport: transport, clock: clock,
                                   options: AlertOptions(backoffBase: .seconds(60), pollInterval: .milliseconds(5)), logger: Logger(label: "test"))
             let delivering = Task { try await alerter.run() }
-            for _ in 0..<2_000 where !done() { try await Task.sleep(for: .milliseconds(5)) }
+            for _ in 0..<Self.pollsMax where !done() { try await Task.sleep(for: .milliseconds(5)) }
             delivering.cancel()
             _ = try? await delivering.value
         }
@@ -155,7 +158,7 @@ import Testing
         let hand = HandClock()
         let transport = ScriptedTransport(["hooks.example": [.status(503), .status(200)]])
         let hooks = "oncall https://hooks.example/services/SECRET-oncall\n"
-        func deliver(polls: Int = 2_000, until done: @escaping () -> Bool) async throws {
+        func deliver(polls: Int = Self.pollsMax, until done: @escaping () -> Bool) async throws {
             let alerter = Alerter(runtime: runtime, webhooks: try Webhooks(text: hooks, file: "hooks"), transport: transport, clock: hand,
                                   options: AlertOptions(backoffBase: .seconds(60), pollInterval: .milliseconds(2)), logger: Logger(label: "test"))
             let delivering = Task { try await alerter.run() }

@@ -30,6 +30,17 @@ import Testing
         #expect(WorkflowGraph(workflow).count >= workflow.tasks.count)
     }
 
+    /// The first byte that is not UTF-8 is named where it is, not at the start of the file.
+    @Test func aNonUTF8FileIsReportedAtItsFirstBadByte() throws {
+        let path = NSTemporaryDirectory() + "baton-not-utf8-\(UInt32.random(in: 0...UInt32.max)).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bytes = Array("name: x\ntasks:\n  a: { command: [echo, \"h\u{E9}llo ".utf8) + [0xFF] + Array("\"] }\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: WorkflowError(problems: [Problem(file: path, line: 3, column: 31, message: "file is not UTF-8 text: byte 0xFF here is not valid UTF-8")])) {
+            try WorkflowLoader.load(contentsOf: path)
+        }
+    }
+
     @Test func jsonAndYamlGiveTheSameModel() throws {
         let yaml = """
             name: same

@@ -14,6 +14,14 @@ import Testing
     }
 
     static let cases: [Case] = [
+        // 80 bytes that would expand to 2 × 10^8 edges: refused before any graph is built.
+        Case(kind: "replica edges over the limit", yaml: """
+            name: w
+            tasks:
+              a: { replicas: 10000 }
+              b: { replicas: 10000, after: [a] }
+              c: { replicas: 10000, after: [b] }
+            """, line: 4, column: 33, task: "b", contains: "more than 1000000 edges (this edge alone is 10000 × 10000)"),
         Case(kind: "cycle", yaml: """
             name: w
             tasks:

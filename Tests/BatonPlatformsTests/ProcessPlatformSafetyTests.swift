@@ -27,6 +27,23 @@ import Testing
         #expect(try await platform.lookUp(idempotencyKey: "r1/t/1") == nil)
     }
 
+    /// A file that exists but cannot run is named as such (it used to be "not found").
+    @Test func aFileThatCannotRunSaysWhy() async throws {
+        let fixture = ProcessFixture()
+        defer { fixture.temporary.remove() }
+        let platform = fixture.makePlatform()
+        let script = fixture.temporary.appending("script.sh")
+        try "#!/bin/sh\nexit 0\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script)
+        await #expect(throws: PlatformError.invalid("submit r1/t/1: \(script): not executable (no execute permission): \(script)")) {
+            try await platform.submit(request("r1/t/1", command: [script]))
+        }
+        await #expect(throws: PlatformError.invalid("submit r1/t/1: /tmp: not a regular file: /tmp")) {
+            try await platform.submit(request("r1/t/1", command: ["/tmp"]))
+        }
+        #expect(try await platform.lookUp(idempotencyKey: "r1/t/1") == nil)
+    }
+
     @Test func rejectsBadRequests() async throws {
         let fixture = ProcessFixture()
         defer { fixture.temporary.remove() }

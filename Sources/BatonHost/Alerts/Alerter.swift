@@ -1,6 +1,6 @@
 public import BatonEngine
 import BatonEvents
-public import BatonState
+import BatonState
 import Foundation
 public import Logging
 public import ServiceLifecycle
