@@ -106,7 +106,11 @@ final class EngineCore: Sendable {
     private func catchUp(_ inner: inout Inner, useSnapshots: Bool) throws -> [String] {
         var skipped: [String] = []
         let head = try log.head()
-        if inner.state.lastSeq > head { inner = Inner() }
+        // Ahead of the committed head means a commit of this process is between its decision and
+        // its fsync: those events are about to be durable (a failed commit drops its own, see
+        // `dropSpeculation`). Throwing the projection away here would hide them from readers
+        // until the next commit and cost a full reload on every catch-up under load.
+        if inner.state.lastSeq > head { return skipped }
         if inner.state.lastSeq == 0 && useSnapshots { skipped = try loadSnapshot(into: &inner, head: head) }
         if inner.state.lastSeq < head {
             // Events before the live log's floor are read from the archive.

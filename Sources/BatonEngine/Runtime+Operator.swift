@@ -53,7 +53,7 @@ extension Runtime {
         let result = try await commitOutsideLoop([request])
         guard result.events.contains(where: { $0.runID == runID && $0.kindName == "TasksCleared" }) else {
             // Something moved between the check and the lock: say what stands in the way now.
-            _ = try Self.check(core.state.tasksToClear(run: runID, task: task, mode: mode))
+            _ = try Self.check(result.state.tasksToClear(run: runID, task: task, mode: mode))
             throw .conflict("task \(task) of run \(runID) changed while the request was made; ask again")
         }
         return OperatorResult(changed: true, tasks: tasks)

@@ -82,8 +82,9 @@ public final class Runtime: Sendable {
                                                trigger: trigger, actor: actor)
         let result = try await commitOutsideLoop([creation])
         // Another trigger of the same ID may have won inside the lock (admission then refused
-        // this RunCreated): the run's owner decides, as before the commit.
-        guard let run = core.state.runs[runID] else { throw .unknownRun(runID) }
+        // this RunCreated): the run's owner decides, as before the commit. Read from the
+        // commit's own state, which holds the run whichever trigger created it.
+        guard let run = result.state.runs[runID] else { throw .unknownRun(runID) }
         guard run.workflow.name == workflowName else {
             throw .runIDConflict(runID: runID, existingWorkflow: run.workflow.name, requestedWorkflow: workflowName)
         }
@@ -101,7 +102,7 @@ public final class Runtime: Sendable {
         let creation = EventFactory.runCreated(runID, workflow: workflow.name, hash: hash, params: params, logicalDate: logicalDateMicros,
                                                trigger: .manual, actor: actor)
         let result = try await core.commit([registration, creation]) { now in DecisionContext(now: now, scanDeadlines: false) }
-        guard let run = core.state.runs[runID] else { throw .unknownRun(runID) }
+        guard let run = result.state.runs[runID] else { throw .unknownRun(runID) }
         guard run.workflow.name == workflow.name else {
             throw .runIDConflict(runID: runID, existingWorkflow: run.workflow.name, requestedWorkflow: workflow.name)
         }
