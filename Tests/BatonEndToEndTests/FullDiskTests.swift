@@ -23,6 +23,12 @@ struct FullDiskTests {
             try Data(count: kilobytes * 1_024).write(to: URL(fileURLWithPath: path + "/filler"))
         }
 
+        /// Takes all the free space but `kilobytes`.
+        func fill(leaving kilobytes: Int) throws {
+            let free = try #require(try FileManager.default.attributesOfFileSystem(forPath: path)[.systemFreeSize] as? NSNumber).intValue
+            try fill(kilobytes: max(0, free / 1_024 - kilobytes))
+        }
+
         func release() throws { try FileManager.default.removeItem(atPath: path + "/filler") }
 
         func unmount() {
@@ -60,9 +66,8 @@ struct FullDiskTests {
     }
 
     @Test func theHostRefusesWritesWhileFullAndCarriesOnWhenSpaceReturns() async throws {
-        let disk = try SmallDisk(megabytes: 3)
+        let disk = try SmallDisk(megabytes: 16)
         defer { disk.unmount() }
-        try disk.fill(kilobytes: 1_200)
         let workflows = disk.path + "/workflows"
         try FileManager.default.createDirectory(atPath: workflows, withIntermediateDirectories: true)
         try "name: w\nconnections:\n  s: { platform: sim, max_in_flight: 20 }\ndefaults: { connection: s }\ntasks:\n  root: {}\n  leaf: { after: [root], replicas: 200 }\n"
@@ -72,6 +77,8 @@ struct FullDiskTests {
         defer { if host.isRunning { host.kill() } }
         let port = try #require(try await apiPort(host), "\(host.stderr)")
         #expect(try await eventually(240) { try await http(port, "GET", "/v1/workflows/w").status == 200 }, "\(host.stderr)")
+        // A few runs fit; freeing the filler then leaves room for all of them.
+        try disk.fill(leaving: 500)
         // Work until the device is full: a trigger is then refused with 503 naming the cause.
         var refusal: String?
         var created = 0

@@ -11,12 +11,15 @@ import Testing
 @Suite struct EffectPlannerTests {
     static let workflow = "name: one\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  a: { outcome: [failure, success] }\n  b: { after: [a] }\n"
 
-    private func runtime(_ dir: TemporaryDirectory) throws -> (EventLog, Runtime) {
+    /// A runtime over a fresh log with run `r` of the workflow created and its first task claimed.
+    private func claimedRun(_ dir: TemporaryDirectory) async throws -> (EventLog, Runtime, EngineCore.CommitResult) {
         let clock = SystemEngineClock()
         let log = try EventLog(directory: dir.appending("log"), clock: clock)
         let runtime = Runtime(log: log, platforms: PlatformSet(["sim": SimPlatform(clock: clock)]), clock: clock,
                               options: RuntimeOptions(dispatcherID: "t", snapshotEveryEvents: 0))
-        return (log, runtime)
+        _ = try await runtime.createRun(try WorkflowLoader.parse(Self.workflow, file: "one.yaml"), runID: "r", params: [:],
+                                        logicalDateMicros: 0, sourcePath: "one.yaml", actor: "test")
+        return (log, runtime, try await runtime.commitStep([]))
     }
 
     /// A claim whose task was reset by an operator before the loop planned its submit: the old
@@ -24,11 +27,8 @@ import Testing
     @Test func aClaimOvertakenByAClearIsNotSubmitted() async throws {
         let dir = TemporaryDirectory("planner")
         defer { dir.remove() }
-        let (log, runtime) = try runtime(dir)
+        let (log, runtime, claim) = try await claimedRun(dir)
         defer { log.close() }
-        _ = try await runtime.createRun(try WorkflowLoader.parse(Self.workflow, file: "one.yaml"), runID: "r", params: [:],
-                                        logicalDateMicros: 0, sourcePath: "one.yaml", actor: "test")
-        let claim = try await runtime.commitStep([])
         let claimed = claim.events.filter { $0.kindName == "TaskClaimed" }
         try #require(claimed.count == 1)
         var planner = EffectPlanner(dispatcherID: "t")
@@ -48,15 +48,11 @@ import Testing
     @Test func aCommitReturnsTheStateRightAfterItsOwnEvents() async throws {
         let dir = TemporaryDirectory("planner-state")
         defer { dir.remove() }
-        let (log, runtime) = try runtime(dir)
+        let (log, runtime, claim) = try await claimedRun(dir)
         defer { log.close() }
-        _ = try await runtime.createRun(try WorkflowLoader.parse(Self.workflow, file: "one.yaml"), runID: "r", params: [:],
-                                        logicalDateMicros: 0, sourcePath: "one.yaml", actor: "test")
-        let claim = try await runtime.commitStep([])
-        let head = try log.head()
+        #expect(claim.state.lastSeq == (try log.head()))
         _ = try await runtime.cancelRun("r", reason: "stop", actor: "test")
-        #expect(claim.state.lastSeq == head)
-        #expect(runtime.state.lastSeq > head)
+        #expect(runtime.state.lastSeq > claim.state.lastSeq)
         let task = try #require(claim.state.runs["r"]?.tasks.first)
         #expect(task.status == .claimed && task.attempt == 1)
     }
