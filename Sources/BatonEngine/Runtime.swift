@@ -155,28 +155,9 @@ public final class Runtime: Sendable {
             var diskFull = DiskFullPause(max: options.diskFullRetryMax)
             for _ in 0..<Int.max {
                 try Task.checkCancellation()
-                let observations = inbox.take()
-                let result: EngineCore.CommitResult
-                do {
-                    result = try await commitStep(observations, adopted: planner.adopted)
-                    diskFull.recovered(logger: options.logger)
-                } catch EngineError.log(.diskFull(let path)) where diskFull.waits {
-                    // Nothing of the commit was written: keep the answers, wait, try again.
-                    inbox.putBack(observations)
-                    let pause = diskFull.failed(path: path, logger: options.logger)
-                    try await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(pause))
-                    continue
-                }
-                var state = core.state
-                if snapshots.isDue(head: state.lastSeq, now: result.timeMicros) {
-                    do {
-                        snapshots.wrote(seq: try await core.writeSnapshot(), now: result.timeMicros)
-                    } catch EngineError.log(.diskFull) where diskFull.waits {
-                        // A snapshot only shortens start-up; the next one is due a period later.
-                        snapshots.wrote(seq: state.lastSeq, now: result.timeMicros)
-                    }
-                    state = core.state
-                }
+                let result = try await commitNext(inbox, adopted: planner.adopted, &diskFull)
+                try await writeSnapshotIfDue(&snapshots, now: result.timeMicros, diskFull)
+                let state = core.state
                 progress(state)
                 var effects = planner.effects(after: result.events, result.state, runtime: self)
                 let outcome = try done(state)
@@ -200,6 +181,40 @@ public final class Runtime: Sendable {
             }
             preconditionFailure("runtime loop ended")
         }
+        }
+    }
+
+    /// Commits what the inbox holds. A full disk ends the loop with its error, unless the options
+    /// say to wait it out: then nothing of the commit was written, the answers go back into the
+    /// inbox and the commit is tried again after a pause.
+    private func commitNext(_ inbox: Inbox, adopted: Set<String>, _ diskFull: inout DiskFullPause) async throws -> EngineCore.CommitResult {
+        let waits = diskFull.waits
+        for _ in 0..<Int.max {
+            let observations = inbox.take()
+            do {
+                let result = try await commitStep(observations, adopted: adopted)
+                diskFull.recovered(logger: options.logger)
+                return result
+            } catch {
+                // Matched in the body: this typed pattern in the catch clause crashes the Swift 6.3 compiler.
+                guard waits, case .log(.diskFull(let path)) = error else { throw error }
+                inbox.putBack(observations)
+                let pause = diskFull.failed(path: path, logger: options.logger)
+                try await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(pause))
+            }
+        }
+        preconditionFailure("commit retries exhausted")
+    }
+
+    /// Writes the snapshot the cadence calls for; on a full disk that is waited out, it is
+    /// skipped for a period (a snapshot only shortens start-up).
+    private func writeSnapshotIfDue(_ snapshots: inout SnapshotCadence, now: Int64, _ diskFull: DiskFullPause) async throws {
+        let head = core.state.lastSeq
+        guard snapshots.isDue(head: head, now: now) else { return }
+        do {
+            snapshots.wrote(seq: try await core.writeSnapshot(), now: now)
+        } catch EngineError.log(.diskFull) where diskFull.waits {
+            snapshots.wrote(seq: head, now: now)
         }
     }
 
