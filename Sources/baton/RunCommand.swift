@@ -16,8 +16,13 @@ struct RunCommand: AsyncParsableCommand {
             --run-id and the run continues where it was: tasks already running on their platform \
             are found again by their run ID or idempotency key, none is started twice.
 
-            Exit status: 0 the run succeeded, 1 it failed, 2 bad input, 3 storage or internal \
-            error, 130 interrupted (the run can be resumed).
+            Exit status: 0 the run succeeded, 1 it failed, 2 bad input (an invalid workflow, a \
+            --param the workflow does not declare), 3 storage or internal error (a full disk is \
+            named as such; the run resumes once there is space), 130 interrupted by SIGINT or \
+            SIGTERM (the run can be resumed).
+
+            Secret values are masked as *** in everything the platforms answer before it is \
+            recorded: error messages, a task's last stderr line, its output.
 
             Examples:
               baton run Examples/daily_revenue.yaml

@@ -24,7 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
 
             SIGTERM or SIGINT stops it gracefully: it stops claiming, finishes the append in \
             progress, closes the log and exits 0. Work already on the platforms keeps running \
-            and is reconciled by run ID on the next start.
+            and is reconciled by run ID on the next start. A stop that arrives while the host is \
+            still replaying its log takes effect as soon as recovery is done.
+
+            A full disk under the data directory does not stop the host: it claims nothing new, \
+            keeps what the platforms answered, answers API writes with 503, retries its commits \
+            with backoff and carries on when space returns (both moments are logged).
 
             The HTTP API (Specs/http-api.yaml) listens on --listen (loopback by default; any \
             other address needs --token-file). It lists workflows and runs, triggers, cancels, \
