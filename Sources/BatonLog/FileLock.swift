@@ -54,9 +54,16 @@ final class FileLock: Sendable {
     }
 
     /// Releases the lock. Idempotent.
+    ///
+    /// Unlocks before closing: a child spawned meanwhile holds a copy of the descriptor until
+    /// its `exec` closes it (`O_CLOEXEC`), and a plain `close` would leave the lock held by that
+    /// copy, so a compaction right after another in the same process would find it taken.
     func release() {
         descriptor.withLock { fd in
-            if fd >= 0 { close(fd) }
+            if fd >= 0 {
+                _ = flock(fd, LOCK_UN)
+                close(fd)
+            }
             fd = -1
         }
     }

@@ -15,7 +15,7 @@ import Testing
         let seed = UInt64.random(in: 1...UInt64(UInt32.max))
         var rng = SeededGenerator(seed: seed)
         let writers = try (0..<4).map { try AppendingChild(data: data, tag: "w\($0)", batch: 1 + $0 % 3, events: true) }
-        for writer in writers { writer.waitForAcks(atLeast: 300) }
+        for writer in writers { await writer.waitForAcks(atLeast: 300) }
         var kills = 0
         var completed = 0
         var killedAfter: [String: Int] = [:]
@@ -40,7 +40,7 @@ import Testing
                 kills += 1
                 killedAfter[marker.isEmpty ? "a random moment" : marker, default: 0] += 1
             } else {
-                #expect(compaction.exitCode == 0, "seed \(seed): a compaction failed: \(compaction.stderr)")
+                #expect(await compaction.exitCode == 0, "seed \(seed): a compaction failed: \(compaction.stderr)")
                 completed += 1
                 let took = (ContinuousClock.now - started).components
                 window = max(2, min(window, Int(took.seconds * 1_000 + took.attoseconds / 1_000_000_000_000_000) * 9 / 10))
@@ -49,15 +49,15 @@ import Testing
         #expect(kills >= Self.killsMin, "seed \(seed): only \(kills) kills landed (\(completed) compactions finished first)")
         print("compaction crash test, seed \(seed): \(kills) kills (\(killedAfter.sorted { $0.key < $1.key }.map { "\($0.value) after \($0.key)" }.joined(separator: ", "))), \(completed) finished")
         let acks = writers.flatMap { $0.kill() }
-        let final = try BatonProcess.run(["compact", "--data", data, "--archive", archive])
+        let final = try await BatonProcess.run(["compact", "--data", data, "--archive", archive])
         #expect(final.status == 0, "seed \(seed): \(final.stderr)")
 
-        let verify = try BatonProcess.run(["replay", "--data", data, "--verify"])
+        let verify = try await BatonProcess.run(["replay", "--data", data, "--verify"])
         #expect(verify.status == 0, "seed \(seed): \(verify.stderr)")
         #expect(verify.stdout.contains("archive \(archive) holds 1..."), "\(verify.stdout)")
 
         // Every acknowledged event exactly once, in one gap-free sequence.
-        let lines = try BatonProcess.run(["replay", "--data", data, "--json"]).stdout.split(separator: "\n")
+        let lines = try await BatonProcess.run(["replay", "--data", data, "--json"]).stdout.split(separator: "\n")
         var reasons: [String: Int] = [:]
         var seqs: [Int] = []
         for line in lines {
@@ -88,18 +88,18 @@ import Testing
         let run = try BatonProcess.start(["run", file, "--data", dir.path, "--run-id", "c1"])
         var compactions = 0
         while run.isRunning && compactions < 40 {
-            let compact = try BatonProcess.run(["compact", "--data", dir.path, "--archive", dir.appending("archive"), "--prune-chunk", "7"])
+            let compact = try await BatonProcess.run(["compact", "--data", dir.path, "--archive", dir.appending("archive"), "--prune-chunk", "7"])
             #expect(compact.status == 0, "\(compact.stderr)")
             compactions += 1
         }
-        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(await run.exitCode == 0, "\(run.stderr)")
         #expect(compactions >= 2, "the run finished before compactions could overlap it")
-        let verify = try BatonProcess.run(["replay", "--data", dir.path, "--verify"])
+        let verify = try await BatonProcess.run(["replay", "--data", dir.path, "--verify"])
         #expect(verify.status == 0, "\(verify.stderr)")
-        let status = try BatonProcess.run(["status", "--data", dir.path, "c1", "--json"])
+        let status = try await BatonProcess.run(["status", "--data", dir.path, "c1", "--json"])
         #expect(status.stdout.contains("\"status\":\"succeeded\""), "\(status.stdout)")
         // Each of the 120 tasks was dispatched exactly once across archive and live log.
-        let dispatched = try BatonProcess.run(["replay", "--data", dir.path, "--json"]).stdout.split(separator: "\n")
+        let dispatched = try await BatonProcess.run(["replay", "--data", dir.path, "--json"]).stdout.split(separator: "\n")
             .filter { $0.contains("\"type\":\"TaskDispatched\"") }
         #expect(dispatched.count == 120)
     }

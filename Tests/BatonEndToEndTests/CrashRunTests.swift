@@ -23,7 +23,7 @@ import Testing
     static let longLifeMillis = 2_300...2_800
     static let longLifeEvery = 10
 
-    @Test func killedRunsEndLikeAnUninterruptedRun() throws {
+    @Test func killedRunsEndLikeAnUninterruptedRun() async throws {
         var system = SystemRandomNumberGenerator()
         let seed = ProcessInfo.processInfo.environment["BATON_CRASH_SEED"].flatMap { UInt64($0) } ?? system.next()
         print("CrashRunTests seed \(seed) (replay with BATON_CRASH_SEED=\(seed))")
@@ -35,21 +35,21 @@ import Testing
         let names = workflow.tasks.map(\.name)
 
         let calm = try Setup(root: root, label: "calm", file: file)
-        let calmRun = try BatonProcess.run(calm.arguments)
+        let calmRun = try await BatonProcess.run(calm.arguments)
         #expect(calmRun.status == 0 || calmRun.status == 1, "seed \(seed): \(calmRun.stderr)")
-        let expected = try finalStates(calm)
-        check(calm, workflow, expected, seed: seed)
+        let expected = try await finalStates(calm)
+        await check(calm, workflow, expected, seed: seed)
 
         let crashy = try Setup(root: root, label: "crashy", file: file)
         var generator = SeededGenerator(seed: seed)
         let started = ContinuousClock.now
-        let (kills, status) = try runKilling(crashy, using: &generator)
+        let (kills, status) = try await runKilling(crashy, using: &generator)
         print("CrashRunTests seed \(seed): \(kills) kills, exit \(status) after \(ContinuousClock.now - started) in \(root.path)")
         #expect(kills >= Self.killsMin, "seed \(seed): the run ended after \(kills) kills")
         #expect(status == calmRun.status, "seed \(seed): exit \(status), uninterrupted run exited \(calmRun.status)")
-        let actual = try finalStates(crashy)
+        let actual = try await finalStates(crashy)
         #expect(actual == expected, "seed \(seed): final states differ from the uninterrupted run")
-        check(crashy, workflow, actual, seed: seed)
+        await check(crashy, workflow, actual, seed: seed)
         #expect(names.allSatisfy { actual.tasks[$0] != nil }, "seed \(seed): tasks missing from status")
     }
 
@@ -81,8 +81,8 @@ import Testing
         var description: String { "\(status)/\(attempts)" }
     }
 
-    private func finalStates(_ setup: Setup) throws -> FinalStates {
-        let output = try BatonProcess.run(["status", setup.runID, "--data", setup.data, "--json"])
+    private func finalStates(_ setup: Setup) async throws -> FinalStates {
+        let output = try await BatonProcess.run(["status", setup.runID, "--data", setup.data, "--json"])
         guard output.status == 0,
               let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
               let status = object["status"] as? String, let tasks = object["tasks"] as? [[String: Any]]
@@ -102,7 +102,7 @@ import Testing
     }
 
     /// Checks the marker files and the attempt directories of a finished run.
-    private func check(_ setup: Setup, _ workflow: CrashWorkflow, _ states: FinalStates, seed: UInt64) {
+    private func check(_ setup: Setup, _ workflow: CrashWorkflow, _ states: FinalStates, seed: UInt64) async {
         #expect(["succeeded", "failed"].contains(states.status), "seed \(seed): \(setup.runID) ended \(states.status)")
         var problems: [String] = []
         let ledger = MarkerLedger(directory: setup.markers, tasks: workflow.tasks.map(\.name), problems: &problems)
@@ -110,7 +110,7 @@ import Testing
         problems += ledger.exactlyOncePerAttempt(attempts: states.tasks.mapValues(\.attempts))
         problems += ledger.startsFollowUpstreams(workflow)
         do {
-            problems += RateCheck.violations(dispatchTimes: try RateCheck.dispatchTimes(data: setup.data, runID: setup.runID),
+            problems += RateCheck.violations(dispatchTimes: try await RateCheck.dispatchTimes(data: setup.data, runID: setup.runID),
                                              count: CrashWorkflow.rateCount, window: CrashWorkflow.rateWindow)
         } catch {
             problems.append("replay for the rate check failed: \(error)")
@@ -121,13 +121,13 @@ import Testing
     /// Launches `baton run` again and again, SIGKILLing each launch after a seeded delay, until
     /// one finishes before its delay is up, so kills land from the run's creation to its end.
     /// Returns the kills and the exit status of the launch that finished.
-    private func runKilling(_ setup: Setup, using generator: inout SeededGenerator) throws -> (kills: Int, status: Int32) {
+    private func runKilling(_ setup: Setup, using generator: inout SeededGenerator) async throws -> (kills: Int, status: Int32) {
         var kills = 0
         for launch in 0..<Self.launchesMax {
             let process = try spawn(setup, launch: launch)
             let long = launch % Self.longLifeEvery == Self.longLifeEvery - 1
             let delay = Int.random(in: long ? Self.longLifeMillis : Self.killDelayMillis, using: &generator)
-            if waitForExit(process, upTo: .milliseconds(delay)) == nil {
+            if await waitForExit(process, upTo: .milliseconds(delay)) == nil {
                 kill(process.processIdentifier, SIGKILL)
             }
             process.waitUntilExit()
@@ -166,10 +166,11 @@ import Testing
     }
 
     /// The exit status once `process` ends within `limit`, or nil while it still runs.
-    private func waitForExit(_ process: Process, upTo limit: Duration) -> Int32? {
+    /// Sleeps in the task, not the thread, so other tests keep their share of the pool.
+    private func waitForExit(_ process: Process, upTo limit: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + limit
         // Real time on purpose: the kill must land while the real process is doing real work.
-        while process.isRunning, ContinuousClock.now < deadline { usleep(2_000) }
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 }

@@ -11,12 +11,12 @@ import Testing
         .appendingPathComponent("Fixtures/node-length-past-end.mdb").path
 
     @Test(arguments: [["replay", "--verify"], ["status"], ["replay", "--json"], ["status", "--json"]])
-    func aValueReachingPastTheFileIsANamedErrorNotASignal(command: [String]) throws {
+    func aValueReachingPastTheFileIsANamedErrorNotASignal(command: [String]) async throws {
         let dir = TemporaryDirectory("damaged")
         defer { dir.remove() }
         try FileManager.default.createDirectory(atPath: dir.appending("data/log"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.fixture, toPath: dir.appending("data/log/data.mdb"))
-        let result = try BatonProcess.run(command + ["--data", dir.appending("data")])
+        let result = try await BatonProcess.run(command + ["--data", dir.appending("data")])
         #expect(!result.killedBySignal, "\(command) died of signal \(result.status)")
         #expect(result.status != 0)
         #expect(result.stderr.contains("data file is damaged"), "\(result.stderr)")

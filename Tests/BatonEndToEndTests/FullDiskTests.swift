@@ -46,7 +46,7 @@ struct FullDiskTests {
         }
     }
 
-    @Test func runNamesTheFullDeviceAndResumesOnceThereIsSpace() throws {
+    @Test func runNamesTheFullDeviceAndResumesOnceThereIsSpace() async throws {
         let disk = try SmallDisk(megabytes: 6)
         defer { disk.unmount() }
         try disk.fill(kilobytes: 4_600)
@@ -54,15 +54,15 @@ struct FullDiskTests {
         try "name: wide\nconnections:\n  s: { platform: sim, max_in_flight: 50 }\ndefaults: { connection: s }\ntasks:\n  t: { replicas: 5000 }\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
         let data = disk.path + "/data"
-        let full = try BatonProcess.run(["run", file, "--data", data, "--run-id", "f1"])
+        let full = try await BatonProcess.run(["run", file, "--data", data, "--run-id", "f1"])
         #expect(full.status == 3, "\(full.stderr)")
         #expect(full.stderr.contains("append to log at \(data)/log: no space left on device"), "\(full.stderr)")
         #expect(!full.stderr.contains("Input/output error"))
         try disk.release()
-        let resumed = try BatonProcess.run(["run", file, "--data", data, "--run-id", "f1"])
+        let resumed = try await BatonProcess.run(["run", file, "--data", data, "--run-id", "f1"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("5000 succeeded"))
-        #expect(try BatonProcess.run(["replay", "--data", data, "--verify"]).status == 0)
+        #expect(try await BatonProcess.run(["replay", "--data", data, "--verify"]).status == 0)
     }
 
     @Test func theHostRefusesWritesWhileFullAndCarriesOnWhenSpaceReturns() async throws {
@@ -105,7 +105,7 @@ struct FullDiskTests {
         let succeeded = try await http(port, "GET", "/v1/runs?status=succeeded&limit=500").body
         #expect(succeeded.components(separatedBy: "\"run_id\"").count - 1 == created + 1, "\(succeeded)")
         #expect(host.stderr.contains("space for the log is back"), "\(host.stderr)")
-        #expect(stopHost(host) == 0, "\(host.stderr)")
-        #expect(try BatonProcess.run(["replay", "--data", data, "--verify"]).status == 0)
+        #expect(await stopHost(host) == 0, "\(host.stderr)")
+        #expect(try await BatonProcess.run(["replay", "--data", data, "--verify"]).status == 0)
     }
 }

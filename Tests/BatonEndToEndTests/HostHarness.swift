@@ -85,8 +85,8 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     return try await condition()
 }
 
-func replay(_ data: String, _ arguments: [String] = []) throws -> String {
-    try BatonProcess.run(["replay", "--data", data] + arguments).stdout
+func replay(_ data: String, _ arguments: [String] = []) async throws -> String {
+    try await BatonProcess.run(["replay", "--data", data] + arguments).stdout
 }
 
 /// Starts `baton serve` on `workflows` and `data`, JSON logs, any free port.
@@ -95,7 +95,7 @@ func startHost(workflows: String, data: String, _ extra: [String] = []) throws -
 }
 
 /// SIGTERMs the host and returns its exit status once it is gone.
-func stopHost(_ host: BatonProcess.Running) -> Int32 {
+func stopHost(_ host: BatonProcess.Running) async -> Int32 {
     kill(host.processIdentifier, SIGTERM)
-    return host.exitCode
+    return await host.exitCode
 }

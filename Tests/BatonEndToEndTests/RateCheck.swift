@@ -7,8 +7,8 @@ import Foundation
 /// by however long a loaded machine takes to spawn, could).
 enum RateCheck {
     /// The `time_us` of every `TaskDispatched` of `runID`, in log order.
-    static func dispatchTimes(data: String, runID: String) throws -> [Int64] {
-        let lines = try BatonProcess.run(["replay", "--data", data, "--run", runID, "--json"]).stdout.split(separator: "\n")
+    static func dispatchTimes(data: String, runID: String) async throws -> [Int64] {
+        let lines = try await BatonProcess.run(["replay", "--data", data, "--run", runID, "--json"]).stdout.split(separator: "\n")
         return lines.compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   object["type"] as? String == "TaskDispatched" else { return nil }

@@ -11,7 +11,7 @@ import Testing
 
     /// A marker planted as a secret reaches no output of Baton and no byte of its log, though
     /// Baton's own error names a path built from it and a task prints it to stderr.
-    @Test func aSecretInAPathOrOnStderrIsMaskedEverywhere() throws {
+    @Test func aSecretInAPathOrOnStderrIsMaskedEverywhere() async throws {
         let dir = TemporaryDirectory("secret")
         defer { dir.remove() }
         let marker = "planted-\(UInt32.random(in: 100_000...999_999))-marker"
@@ -27,11 +27,11 @@ import Testing
               echoes: { command: [/bin/sh, -c, 'printf "{\\"seen\\": \\"%s\\"}" "$1" > "$BATON_OUTPUT"', echoes, "{{ secrets.x }}"] }
             """, to: file)
         let data = dir.appending("data")
-        let run = try BatonProcess.run(["run", file, "--data", data, "--run-id", "s1"], environment: ["BATON_SECRET_x": marker])
+        let run = try await BatonProcess.run(["run", file, "--data", data, "--run-id", "s1"], environment: ["BATON_SECRET_x": marker])
         #expect(run.status == 1, "\(run.stderr)")
         var outputs = [("run", run.stdout + run.stderr)]
         for arguments in [["status", "s1"], ["status", "s1", "--json"], ["replay"], ["replay", "--json"]] {
-            let result = try BatonProcess.run(arguments + ["--data", data])
+            let result = try await BatonProcess.run(arguments + ["--data", data])
             outputs.append((arguments.joined(separator: " "), result.stdout + result.stderr))
         }
         for (name, text) in outputs {
@@ -61,7 +61,7 @@ import Testing
             tasks:
               sleepy: { command: [/bin/sh, -c, 'echo $$ > "$0"; exec sleep 120', \(pidFile)], timeout: 2s }
             """, to: file)
-        let run = try BatonProcess.run(["run", file, "--data", dir.appending("data"), "--run-id", "t1"])
+        let run = try await BatonProcess.run(["run", file, "--data", dir.appending("data"), "--run-id", "t1"])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(try await eventually(180) { kill(pid, 0) != 0 }, "process \(pid) still runs after its timeout")
@@ -85,12 +85,12 @@ import Testing
         try write(Self.simThirty, to: file)
         let data = dir.appending("data")
         let first = try BatonProcess.start(["run", file, "--data", data, "--run-id", "k1"])
-        #expect(try await eventually(240) { try replay(data).components(separatedBy: "TaskDispatched").count > 6 })
+        #expect(try await eventually(240) { try await replay(data).components(separatedBy: "TaskDispatched").count > 6 })
         first.kill()
-        let second = try BatonProcess.run(["run", file, "--data", data, "--run-id", "k1"])
+        let second = try await BatonProcess.run(["run", file, "--data", data, "--run-id", "k1"])
         #expect(second.status == 0, "\(second.stdout.suffix(2_000))\(second.stderr)")
         #expect(second.stdout.contains("30 succeeded"))
-        #expect(!(try replay(data)).contains("lost"))
+        #expect(!(try await replay(data)).contains("lost"))
     }
 
     /// Two processes share one data directory and claim each other's tasks: each answers for the
@@ -101,15 +101,15 @@ import Testing
         let file = dir.appending("sim30.yaml")
         try write(Self.simThirty, to: file)
         let data = dir.appending("data")
-        #expect(try BatonProcess.run(["validate", file]).status == 0)
+        #expect(try await BatonProcess.run(["validate", file]).status == 0)
         let results = try await withThrowingTaskGroup(of: BatonProcess.Output.self) { group in
-            for _ in 0..<2 { group.addTask { try BatonProcess.run(["run", file, "--data", data, "--run-id", "k2"]) } }
+            for _ in 0..<2 { group.addTask { try await BatonProcess.run(["run", file, "--data", data, "--run-id", "k2"]) } }
             var all: [BatonProcess.Output] = []
             for try await result in group { all.append(result) }
             return all
         }
         for result in results { #expect(result.status == 0, "\(result.stdout.suffix(1_000))\(result.stderr)") }
-        let audit = try replay(data)
+        let audit = try await replay(data)
         #expect(!audit.contains("lost"), "\(audit)")
         #expect(audit.components(separatedBy: "TaskSucceeded").count == 31)
     }

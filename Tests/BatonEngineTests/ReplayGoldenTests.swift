@@ -61,7 +61,7 @@ import Testing
         let dir = TemporaryDirectory("golden")
         defer { dir.remove() }
         try await makeLog(dir.path)
-        let replay = try BatonProcess.run(["replay", "--data", dir.path])
+        let replay = try await BatonProcess.run(["replay", "--data", dir.path])
         #expect(replay.status == 0, "\(replay.stderr)")
         if ProcessInfo.processInfo.environment["BATON_UPDATE_GOLDEN"] == "1" {
             try replay.stdout.write(to: Self.golden, atomically: true, encoding: .utf8)

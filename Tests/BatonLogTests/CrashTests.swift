@@ -9,7 +9,7 @@ import Testing
     /// How many kills one test run makes.
     static let kills = 24
 
-    @Test func sigkillAtRandomMomentsLosesNoAcknowledgedEvent() throws {
+    @Test func sigkillAtRandomMomentsLosesNoAcknowledgedEvent() async throws {
         let dir = TemporaryDirectory("crash")
         defer { dir.remove() }
         var generator = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.processIdentifier))
@@ -18,8 +18,8 @@ import Testing
             let child = try AppendingChild(data: dir.path, tag: "r\(round)", batch: Int.random(in: 1...8, using: &generator))
             // Let it acknowledge at least one append, then kill it somewhere in the middle of the next ones.
             let wanted = Int.random(in: 1...30, using: &generator)
-            child.waitForAcks(atLeast: wanted)
-            usleep(UInt32.random(in: 0...20_000, using: &generator))
+            await child.waitForAcks(atLeast: wanted)
+            try await Task.sleep(for: .microseconds(Int.random(in: 0...20_000, using: &generator)))
             let acks = child.kill()
             #expect(!acks.isEmpty, "round \(round): the child acknowledged nothing")
             for ack in acks {

@@ -14,8 +14,8 @@ import Testing
         let log = try EventLog(directory: EventLog.directory(inData: dir.path), clock: SystemLogClock())
         defer { log.close() }
         for index in 0..<50 { _ = try await log.append([Array("me-\(index)-0".utf8)]) }
-        let acksA = a.waitForExit()
-        let acksB = b.waitForExit()
+        let acksA = await a.waitForExit()
+        let acksB = await b.waitForExit()
         #expect(acksA.count == perProcess && acksB.count == perProcess)
 
         let expectedTotal = perProcess * 1 + perProcess * 3 + 50

@@ -51,8 +51,8 @@ import Testing
         let fixture = ProcessFixture()
         defer { fixture.temporary.remove() }
         let gate = fixture.temporary.appending("gate")
-        // Waits (bounded) for the gate file, so "still running" does not depend on timing.
-        let script = #"i=0; while [ ! -e "$0" ] && [ $i -lt 12000 ]; do sleep 0.01; i=$((i+1)); done; echo '{"gated": true}' > "$BATON_OUTPUT""#
+        // Waits for the gate file (up to an hour), so "still running" does not depend on timing.
+        let script = #"i=0; while [ ! -e "$0" ] && [ $i -lt 36000 ]; do sleep 0.1; i=$((i+1)); done; echo '{"gated": true}' > "$BATON_OUTPUT""#
         var submitter: ProcessPlatform? = fixture.makePlatform()
         let id = try await submitter?.submit(request("r1/t/1", command: ["/bin/sh", "-c", script, gate]))
         submitter = nil

@@ -41,20 +41,23 @@ public final class AppendingChild: @unchecked Sendable {
         lock.broadcast()
     }
 
-    /// Blocks until `count` acknowledgements arrived (or 30 s passed, or the child ended).
-    public func waitForAcks(atLeast count: Int) {
-        let deadline = Date().addingTimeInterval(30)
-        lock.lock()
-        while acks.count < count && process.isRunning && Date() < deadline {
-            _ = lock.wait(until: Date().addingTimeInterval(0.05))
+    /// Waits (off the cooperative pool) until `count` acknowledgements arrived or the child ended.
+    public func waitForAcks(atLeast count: Int) async {
+        _ = try? await offThePool { [self] in
+            lock.lock()
+            while acks.count < count && process.isRunning {
+                _ = lock.wait(until: Date().addingTimeInterval(0.05))
+            }
+            lock.unlock()
         }
-        lock.unlock()
     }
 
     /// Waits for a normal exit and returns every acknowledgement.
-    public func waitForExit() -> [Ack] {
-        process.waitUntilExit()
-        return finish()
+    public func waitForExit() async -> [Ack] {
+        (try? await offThePool { [self] in
+            process.waitUntilExit()
+            return finish()
+        }) ?? []
     }
 
     /// SIGKILLs the child and returns every acknowledgement it printed before dying.

@@ -11,9 +11,15 @@ public enum BatonProcess {
         public var killedBySignal = false
     }
 
-    /// Runs `baton arguments...` to completion.
+    /// Runs `baton arguments...` to completion, waiting off the cooperative pool.
     public static func run(_ arguments: [String], executable: String = BuiltProducts.path(of: "baton"),
-                           environment: [String: String] = [:]) throws -> Output {
+                           environment: [String: String] = [:]) async throws -> Output {
+        try await offThePool { try runBlocking(arguments, executable: executable, environment: environment) }
+    }
+
+    /// Runs `baton arguments...` to completion, blocking the calling thread.
+    public static func runBlocking(_ arguments: [String], executable: String = BuiltProducts.path(of: "baton"),
+                                   environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -69,10 +75,14 @@ extension BatonProcess {
             process.waitUntilExit()
         }
 
-        /// Waits for it to exit and returns its status.
+        /// Waits (off the cooperative pool) for it to exit and returns its status.
         public var exitCode: Int32 {
-            process.waitUntilExit()
-            return process.terminationStatus
+            get async {
+                (try? await offThePool { [self] in
+                    process.waitUntilExit()
+                    return process.terminationStatus
+                }) ?? -1
+            }
         }
 
         /// What it printed to stderr so far.
