@@ -21,6 +21,9 @@ enum Admission {
         case .workflowRegistered(let e):
             // Registering is needed only when this content is not already the newest version.
             return state.latestDefinition[e.workflow] != EngineState.hex(e.contentHash)
+        case .connectionsRegistered(let e):
+            // Likewise for the registry: one event per new version.
+            return state.registry?.hashHex != EngineState.hex(e.contentHash)
         case .runCreated:
             return state.runs[event.runID] == nil
         case .runCancelRequested:

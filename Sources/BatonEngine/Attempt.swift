@@ -28,7 +28,7 @@ extension Runtime {
         if let expected, record.attempt != expected { return nil }
         let connection = run.connection(of: index)
         let key = Decider.idempotencyKey(runID, task, record.attempt)
-        let platformName = run.workflow.connections[connection]?.platform ?? "sim"
+        let platformName = state.connectionSpec(connection, of: run)?.platform ?? "sim"
         let platform: Result<any Platform, EngineError> = Result { () throws(EngineError) in
             try platforms.platform(named: platformName, connection: connection)
         }

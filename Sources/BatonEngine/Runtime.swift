@@ -59,6 +59,16 @@ public final class Runtime: Sendable {
         return result.events.contains { if case .workflowRegistered = $0.body { return true } else { return false } }
     }
 
+    /// Puts `registry` in force for every workflow, run and process on this data directory unless
+    /// it already is; returns whether a `ConnectionsRegistered` was appended.
+    /// - Throws: `EngineError`.
+    public func register(connections registry: ConnectionRegistry, actor: String) async throws(EngineError) -> Bool {
+        let hash = Array(SHA256.hash(data: Array(registry.source.utf8)))
+        let registration = EventFactory.connectionsRegistered(hash: hash, definition: registry.source, sourcePath: registry.file, actor: actor)
+        let result = try await commitOutsideLoop([registration])
+        return result.events.contains { if case .connectionsRegistered = $0.body { return true } else { return false } }
+    }
+
     /// Creates run `runID` (for `interval`, when given: a backfill) of the newest registered definition of `workflowName`, unless a run
     /// with that ID exists (the ID is the idempotency key: asking twice creates one run).
     /// Returns whether it was created now. Whoever serves the data directory runs it.

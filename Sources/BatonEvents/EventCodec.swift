@@ -56,6 +56,7 @@ extension Baton_V1_Event {
         guard let body else { return "Unknown" }
         switch body {
         case .workflowRegistered: return "WorkflowRegistered"
+        case .connectionsRegistered: return "ConnectionsRegistered"
         case .runCreated: return "RunCreated"
         case .taskQueued: return "TaskQueued"
         case .taskExpanded: return "TaskExpanded"

@@ -524,6 +524,14 @@ public nonisolated struct Baton_V1_Event: Sendable {
     set {body = .alertDelivery(newValue)}
   }
 
+  public var connectionsRegistered: Baton_V1_ConnectionsRegistered {
+    get {
+      if case .connectionsRegistered(let v)? = body {return v}
+      return Baton_V1_ConnectionsRegistered()
+    }
+    set {body = .connectionsRegistered(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -549,6 +557,7 @@ public nonisolated struct Baton_V1_Event: Sendable {
     case runCancelRequested(Baton_V1_RunCancelRequested)
     case tasksCleared(Baton_V1_TasksCleared)
     case alertDelivery(Baton_V1_AlertDelivery)
+    case connectionsRegistered(Baton_V1_ConnectionsRegistered)
 
   }
 
@@ -567,6 +576,28 @@ public nonisolated struct Baton_V1_WorkflowRegistered: Sendable {
   public var contentHash: Data = Data()
 
   /// The source text exactly as loaded (YAML or JSON). Definitions hold secret *names*, never values.
+  public var definition: String = String()
+
+  /// Where it was loaded from, for the audit trail.
+  public var sourcePath: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A version of the connections registry (the shared connections and the secret stores) became
+/// the one in force for every workflow, run and process on this data directory. Credential
+/// settings in it are references (`{{ secrets.NAME }}`, `{{ env.NAME }}`), never values.
+public nonisolated struct Baton_V1_ConnectionsRegistered: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// SHA-256 of `definition`.
+  public var contentHash: Data = Data()
+
+  /// The connections file exactly as loaded (YAML or JSON).
   public var definition: String = String()
 
   /// Where it was loaded from, for the audit trail.
@@ -1013,7 +1044,7 @@ nonisolated extension Baton_V1_ClearMode: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}actor\0\u{4}\u{8}workflow_registered\0\u{3}run_created\0\u{3}task_queued\0\u{3}task_expanded\0\u{3}task_claimed\0\u{3}task_dispatched\0\u{3}task_succeeded\0\u{3}task_failed\0\u{3}task_retry_scheduled\0\u{3}task_skipped\0\u{3}task_timed_out\0\u{3}task_cancel_requested\0\u{3}task_cancelled\0\u{3}platform_observed\0\u{3}connection_throttled\0\u{3}run_finished\0\u{3}schedule_fired\0\u{3}snapshot_written\0\u{3}runs_expired\0\u{3}run_cancel_requested\0\u{3}tasks_cleared\0\u{3}alert_delivery\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}actor\0\u{4}\u{8}workflow_registered\0\u{3}run_created\0\u{3}task_queued\0\u{3}task_expanded\0\u{3}task_claimed\0\u{3}task_dispatched\0\u{3}task_succeeded\0\u{3}task_failed\0\u{3}task_retry_scheduled\0\u{3}task_skipped\0\u{3}task_timed_out\0\u{3}task_cancel_requested\0\u{3}task_cancelled\0\u{3}platform_observed\0\u{3}connection_throttled\0\u{3}run_finished\0\u{3}schedule_fired\0\u{3}snapshot_written\0\u{3}runs_expired\0\u{3}run_cancel_requested\0\u{3}tasks_cleared\0\u{3}alert_delivery\0\u{3}connections_registered\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1309,6 +1340,19 @@ nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Mess
           self.body = .alertDelivery(v)
         }
       }()
+      case 32: try {
+        var v: Baton_V1_ConnectionsRegistered?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .connectionsRegistered(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .connectionsRegistered(v)
+        }
+      }()
       default: break
       }
     }
@@ -1414,6 +1458,10 @@ nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Mess
       guard case .alertDelivery(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
     }()
+    case .connectionsRegistered?: try {
+      guard case .connectionsRegistered(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1465,6 +1513,46 @@ nonisolated extension Baton_V1_WorkflowRegistered: SwiftProtobuf.Message, SwiftP
 
   public static func ==(lhs: Baton_V1_WorkflowRegistered, rhs: Baton_V1_WorkflowRegistered) -> Bool {
     if lhs.workflow != rhs.workflow {return false}
+    if lhs.contentHash != rhs.contentHash {return false}
+    if lhs.definition != rhs.definition {return false}
+    if lhs.sourcePath != rhs.sourcePath {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_ConnectionsRegistered: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConnectionsRegistered"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}content_hash\0\u{1}definition\0\u{3}source_path\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.contentHash) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.definition) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sourcePath) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.contentHash.isEmpty {
+      try visitor.visitSingularBytesField(value: self.contentHash, fieldNumber: 1)
+    }
+    if !self.definition.isEmpty {
+      try visitor.visitSingularStringField(value: self.definition, fieldNumber: 2)
+    }
+    if !self.sourcePath.isEmpty {
+      try visitor.visitSingularStringField(value: self.sourcePath, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_ConnectionsRegistered, rhs: Baton_V1_ConnectionsRegistered) -> Bool {
     if lhs.contentHash != rhs.contentHash {return false}
     if lhs.definition != rhs.definition {return false}
     if lhs.sourcePath != rhs.sourcePath {return false}

@@ -62,6 +62,35 @@ public nonisolated struct Baton_V1_Snapshot: Sendable {
 
   public var pendingAlerts: [Baton_V1_SnapshotAlert] = []
 
+  /// The connections registry in force (absent: none was ever registered).
+  public var connectionsRegistry: Baton_V1_SnapshotRegistry {
+    get {_connectionsRegistry ?? Baton_V1_SnapshotRegistry()}
+    set {_connectionsRegistry = newValue}
+  }
+  /// Returns true if `connectionsRegistry` has been explicitly set.
+  public var hasConnectionsRegistry: Bool {self._connectionsRegistry != nil}
+  /// Clears the value of `connectionsRegistry`. Subsequent reads from it will return its default value.
+  public mutating func clearConnectionsRegistry() {self._connectionsRegistry = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _connectionsRegistry: Baton_V1_SnapshotRegistry? = nil
+}
+
+/// The registry version in force, as its ConnectionsRegistered carried it.
+public nonisolated struct Baton_V1_SnapshotRegistry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var contentHashHex: String = String()
+
+  public var definition: String = String()
+
+  public var sourcePath: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -574,7 +603,7 @@ fileprivate nonisolated let _protobuf_package = "baton.v1"
 
 nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0\u{3}schedule_fires\0\u{3}first_registered_us\0\u{3}pending_alerts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{3}last_time_us\0\u{1}definitions\0\u{1}runs\0\u{1}connections\0\u{3}latest_definition\0\u{3}run_blobs\0\u{3}schedule_fires\0\u{3}first_registered_us\0\u{3}pending_alerts\0\u{3}connections_registry\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -592,12 +621,17 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.scheduleFires) }()
       case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: &self.firstRegisteredUs) }()
       case 10: try { try decoder.decodeRepeatedMessageField(value: &self.pendingAlerts) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._connectionsRegistry) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.seq != 0 {
       try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 1)
     }
@@ -628,6 +662,9 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.pendingAlerts.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.pendingAlerts, fieldNumber: 10)
     }
+    try { if let v = self._connectionsRegistry {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -642,6 +679,47 @@ nonisolated extension Baton_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.scheduleFires != rhs.scheduleFires {return false}
     if lhs.firstRegisteredUs != rhs.firstRegisteredUs {return false}
     if lhs.pendingAlerts != rhs.pendingAlerts {return false}
+    if lhs._connectionsRegistry != rhs._connectionsRegistry {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_SnapshotRegistry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SnapshotRegistry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}content_hash_hex\0\u{1}definition\0\u{3}source_path\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.contentHashHex) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.definition) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sourcePath) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.contentHashHex.isEmpty {
+      try visitor.visitSingularStringField(value: self.contentHashHex, fieldNumber: 1)
+    }
+    if !self.definition.isEmpty {
+      try visitor.visitSingularStringField(value: self.definition, fieldNumber: 2)
+    }
+    if !self.sourcePath.isEmpty {
+      try visitor.visitSingularStringField(value: self.sourcePath, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_SnapshotRegistry, rhs: Baton_V1_SnapshotRegistry) -> Bool {
+    if lhs.contentHashHex != rhs.contentHashHex {return false}
+    if lhs.definition != rhs.definition {return false}
+    if lhs.sourcePath != rhs.sourcePath {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

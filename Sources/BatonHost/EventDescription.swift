@@ -1,5 +1,6 @@
 public import BatonEvents
 public import BatonLog
+import BatonModel
 import BatonState
 import Foundation
 
@@ -13,12 +14,26 @@ public struct EventDescription {
     /// Extra JSON fields for `replay --json` and the event stream.
     public var fields: [String: Any] = [:]
 
+    /// `databricks, max_in_flight 20, rate 10/1s`.
+    static func limits(_ spec: ConnectionSpec) -> String {
+        var parts = [spec.platform]
+        if let max = spec.maxInFlight { parts.append("max_in_flight \(max)") }
+        if let rate = spec.rate { parts.append("rate \(rate)") }
+        return parts.joined(separator: ", ")
+    }
+
     /// Describes `event`.
     public init(_ event: Baton_V1_Event) {
         switch event.body {
         case .workflowRegistered(let e):
             detail = "\(e.workflow) definition \(EngineState.hex(e.contentHash).prefix(12)) from \(e.sourcePath)"
             fields = ["workflow": e.workflow, "content_hash": EngineState.hex(e.contentHash)]
+        case .connectionsRegistered(let e):
+            let limits = (try? ConnectionRegistryLoader.parse(e.definition, file: e.sourcePath, checksFiles: false))
+                .map { registry in registry.connections.keys.sorted().map { "\($0) (\(registry.connections[$0].map(Self.limits) ?? ""))" } } ?? []
+            detail = "connections \(EngineState.hex(e.contentHash).prefix(12)) from \(e.sourcePath) by \(event.actor)"
+                + (limits.isEmpty ? ": none" : ": " + limits.joined(separator: ", "))
+            fields = ["content_hash": EngineState.hex(e.contentHash), "source_path": e.sourcePath]
         case .runCreated(let e):
             let params = e.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let interval = e.trigger == .schedule || e.trigger == .backfill

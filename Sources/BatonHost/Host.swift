@@ -1,5 +1,6 @@
 public import BatonEngine
 import BatonLog
+import BatonModel
 public import Logging
 public import ServiceLifecycle
 
@@ -7,6 +8,8 @@ public import ServiceLifecycle
 public struct HostOptions: Sendable {
     /// The definitions directory, watched for changes.
     public var workflowsDirectory: String
+    /// The connections file, watched for changes (default: `connections.yaml` in the directory).
+    public var connectionsFile: String?
     /// Recorded as the actor of the events the host itself causes.
     public var actor: String
     /// How often the definitions directory is scanned.
@@ -48,7 +51,7 @@ public final class Host: Service, Sendable {
     /// - Throws: `HostError` or `EngineError` when the host cannot go on (the log failed, the
     ///   definitions directory vanished at start).
     public func run() async throws {
-        var sync = DefinitionSync(directory: WorkflowDirectory(path: options.workflowsDirectory))
+        var sync = DefinitionSync(directory: WorkflowDirectory(path: options.workflowsDirectory), registryFile: options.connectionsFile)
         try await waitingOutFullDisk("register definitions") { try await syncDefinitions(&sync) }
         let initial = sync
         do {
@@ -81,11 +84,15 @@ public final class Host: Service, Sendable {
 
     private func syncDefinitions(_ sync: inout DefinitionSync) async throws {
         let report = try await sync.sync(runtime, actor: options.actor)
+        if let path = report.registeredConnections {
+            logger.info("connections registered", metadata: ["file": "\(path)"])
+        }
         for name in report.registered {
             logger.info("workflow registered", metadata: ["workflow": "\(name)"])
         }
         for rejection in report.rejected {
-            logger.error("workflow file rejected; the previous version stays registered",
+            let isRegistry = ConnectionRegistryLoader.directoryFileNames.contains { rejection.path.hasSuffix("/" + $0) } || rejection.path == options.connectionsFile
+            logger.error(isRegistry ? "connections file rejected; the previous version stays in force" : "workflow file rejected; the previous version stays registered",
                          metadata: ["file": "\(rejection.path)", "problem": "\(rejection.problem)"])
         }
     }

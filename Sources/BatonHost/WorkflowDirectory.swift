@@ -25,10 +25,16 @@ public struct WorkflowDirectory: Sendable {
 
     public init(path: String) { self.path = path }
 
-    /// Reads and validates every workflow file, in name order. Two files defining one workflow
-    /// name are both reported: the later one (by file name) is refused.
+    /// The connections file in the directory (`connections.yaml`, `.yml` or `.json`), if any.
+    public var registryPath: String? {
+        ConnectionRegistryLoader.directoryFileNames.map { path + "/" + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Reads and validates every workflow file, in name order, against `registry` (the
+    /// connections file is not a workflow). Two files defining one workflow name are both
+    /// reported: the later one (by file name) is refused.
     /// - Throws: `HostError.definitionsUnreadable` when the directory cannot be listed.
-    public func scan() throws(HostError) -> [File] {
+    public func scan(registry: ConnectionRegistry? = nil) throws(HostError) -> [File] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path)
@@ -37,7 +43,8 @@ public struct WorkflowDirectory: Sendable {
         }
         var files: [File] = []
         var owners: [String: String] = [:]
-        for name in names.sorted().prefix(Self.filesMax) where [".yaml", ".yml", ".json"].contains(where: name.hasSuffix) && !name.hasPrefix(".") {
+        for name in names.sorted().prefix(Self.filesMax) where [".yaml", ".yml", ".json"].contains(where: name.hasSuffix) && !name.hasPrefix(".")
+            && !ConnectionRegistryLoader.directoryFileNames.contains(name) {
             let filePath = path + "/" + name
             guard let bytes = FileManager.default.contents(atPath: filePath) else {
                 files.append(File(path: filePath, contentHash: "", workflow: nil, problem: "cannot read the file"))
@@ -45,7 +52,7 @@ public struct WorkflowDirectory: Sendable {
             }
             let hash = EngineState.hex(SHA256.hash(data: bytes))
             do {
-                let workflow = try WorkflowLoader.parse(String(decoding: bytes, as: UTF8.self), file: filePath)
+                let workflow = try WorkflowLoader.parse(String(decoding: bytes, as: UTF8.self), file: filePath, registry: registry)
                 if let owner = owners[workflow.name] {
                     files.append(File(path: filePath, contentHash: hash, workflow: nil, problem: "workflow \(workflow.name) is already defined by \(owner)"))
                     continue

@@ -55,7 +55,8 @@ public enum Decider {
     }
 
     /// The earliest future time at which `decide` would produce something without new events
-    /// (a retry falling due, a timeout, a throttle or rate window ending), or nil.
+    /// (a retry falling due, a timeout, a claim's lease running out, a throttle or rate window
+    /// ending), or nil.
     /// - Complexity: O(runs owed work + active tasks + connections).
     public static func nextDeadline(_ state: EngineState, now: Int64) -> Int64? {
         var next: Int64?
@@ -65,8 +66,12 @@ public enum Decider {
             for index in run.retryTimers { if let at = run.tasks[index].retryNotBeforeMicros { consider(at) } }
         }
         for ref in state.active {
-            guard let run = state.runs[ref.run], let dispatched = run.tasks[ref.index].dispatchedAtMicros,
-                  let timeout = run.spec(of: ref.index).timeout else { continue }
+            guard let run = state.runs[ref.run] else { continue }
+            let task = run.tasks[ref.index]
+            // A claim whose dispatcher went away is taken over once its lease has run out: wake
+            // then, or a process that only waits for its own run would wait forever.
+            if task.status == .claimed, let claim = task.claim { consider(claim.leaseDeadlineMicros + 1) }
+            guard let dispatched = task.dispatchedAtMicros, let timeout = run.spec(of: ref.index).timeout else { continue }
             consider(dispatched + EngineState.micros(timeout))
         }
         for (name, connection) in state.connections where !connection.queue.isEmpty {
@@ -173,7 +178,7 @@ public enum Decider {
             for ref in connection.queue.prefix(budget) {
                 // A run being cancelled cancels its queued tasks in this same decision: never claim them.
                 guard let run = state.runs[ref.run], run.cancelReason == nil else { continue }
-                let spec = run.workflow.connections[name]
+                let spec = state.connectionSpec(name, of: run)
                 if let maxInFlight = spec?.maxInFlight, inFlight >= maxInFlight { break }
                 if let rate = spec?.rate {
                     let usage = connection.windowUsage(now: context.now, windowMicros: EngineState.micros(rate.window))
@@ -195,11 +200,12 @@ public enum Decider {
         "\(run)/\(task)/\(attempt)"
     }
 
-    /// The rate window that governs the connection's next claim: the one of the run whose task
-    /// is first in its queue (claims read limits the same way). O(1), not a scan of every run.
+    /// The rate window that governs the connection's next claim: the registry's, or for a
+    /// connection a workflow defines itself, the one of the run whose task is first in its
+    /// queue (claims read limits the same way). O(1), not a scan of every run.
     private static func rateWindow(_ state: EngineState, _ connection: ConnectionState, _ name: String) -> Int64? {
         guard let first = connection.queue.prefix(1).first,
-              let window = state.runs[first.run]?.workflow.connections[name]?.rate?.window else { return nil }
+              let run = state.runs[first.run], let window = state.connectionSpec(name, of: run)?.rate?.window else { return nil }
         return EngineState.micros(window)
     }
 }

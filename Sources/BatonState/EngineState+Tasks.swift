@@ -6,11 +6,12 @@ extension EngineState {
     mutating func applyTaskEvent(_ event: Baton_V1_Event, seq: UInt64, time: Int64) throws(StateError) {
         let name = Self.taskName(of: event)
         var effects = SlotEffects()
+        let registry = self.registry?.registry
         try withRun(event.runID, seq) { (run) throws(StateError) in
             guard let index = run.graph.index(named: name)?.rawValue else {
                 throw StateError(seq: seq, reason: "event \(event.kindName) names unknown task \(name) of run \(run.id)")
             }
-            effects = try Self.applyToTask(event, &run, index, seq: seq, time: time)
+            effects = try Self.applyToTask(event, &run, index, seq: seq, time: time, registry: registry)
         }
         apply(effects, run: event.runID, time: time)
         // A failure inside a run the operator is cancelling is part of the cancel: no alert.
@@ -64,10 +65,11 @@ extension EngineState {
         connections[effects.connection] = connection
     }
 
-    private static func applyToTask(_ event: Baton_V1_Event, _ run: inout RunState, _ index: Int, seq: UInt64, time: Int64) throws(StateError) -> SlotEffects {
+    private static func applyToTask(_ event: Baton_V1_Event, _ run: inout RunState, _ index: Int, seq: UInt64, time: Int64,
+                                    registry: ConnectionRegistry?) throws(StateError) -> SlotEffects {
         let connectionName = run.connection(of: index)
-        var effects = SlotEffects(connection: connectionName, index: index,
-                                  rateWindowMicros: run.workflow.connections[connectionName]?.rate.map { micros($0.window) })
+        let spec = registry?.connections[connectionName] ?? run.workflow.connections[connectionName]
+        var effects = SlotEffects(connection: connectionName, index: index, rateWindowMicros: spec?.rate.map { micros($0.window) })
         var task = run.tasks[index]
         let before = task.status
         func releaseSlot() {

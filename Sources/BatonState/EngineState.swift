@@ -29,6 +29,8 @@ public struct EngineState: Sendable, Equatable {
     /// Alerts raised (by a task's final failure or a failed run) and not yet done, by the sequence
     /// number of the event that raised them.
     public private(set) var pendingAlerts: [UInt64: PendingAlert] = [:]
+    /// The connections registry in force: the newest `ConnectionsRegistered`, nil before any.
+    public private(set) var registry: RegistryVersion?
     /// The DAG of each definition, built once and shared (copy-on-write) by all its runs.
     private(set) var graphs: [String: WorkflowGraph] = [:]
 
@@ -46,6 +48,8 @@ public struct EngineState: Sendable, Equatable {
         case .workflowRegistered(let e):
             try register(e, seq: seq)
             if firstRegisteredMicros[e.workflow] == nil { firstRegisteredMicros[e.workflow] = timeMicros }
+        case .connectionsRegistered(let e):
+            try restoreRegistry(hashHex: Self.hex(e.contentHash), source: e.definition, path: e.sourcePath, seq: seq)
         case .runCreated(let e):
             try createRun(e, id: event.runID, actor: event.actor, seq: seq, time: timeMicros)
         case .runFinished(let e):
@@ -127,7 +131,7 @@ public struct EngineState: Sendable, Equatable {
     /// Loads a registered definition's text.
     mutating func restoreDefinition(hash: String, workflow: String, source: String, path: String, seq: UInt64) throws(StateError) {
         do {
-            let definition = try WorkflowLoader.parse(source, file: path.isEmpty ? workflow : path)
+            let definition = try WorkflowLoader.parseRegistered(source, file: path.isEmpty ? workflow : path)
             definitions[hash] = definition
             graphs[hash] = WorkflowGraph(definition)
             definitionSources[hash] = DefinitionSource(workflow: workflow, text: source, path: path)
@@ -137,6 +141,22 @@ public struct EngineState: Sendable, Equatable {
     }
 
     mutating func restoreLatest(_ latest: [String: String]) { latestDefinition = latest }
+
+    /// Puts a registry version in force; its text was validated when it was registered.
+    mutating func restoreRegistry(hashHex: String, source: String, path: String, seq: UInt64) throws(StateError) {
+        do {
+            let parsed = try ConnectionRegistryLoader.parse(source, file: path.isEmpty ? "connections" : path, checksFiles: false)
+            registry = RegistryVersion(hashHex: hashHex, registry: parsed, path: path)
+        } catch {
+            throw StateError(seq: seq, reason: "registered connections registry does not load: \(error)")
+        }
+    }
+
+    /// The definition that governs connection `name` for `run`: the registry's, which every
+    /// workflow shares, else the one the run's own workflow defines.
+    public func connectionSpec(_ name: String, of run: RunState) -> ConnectionSpec? {
+        registry?.registry.connections[name] ?? run.workflow.connections[name]
+    }
 
     mutating func restoreRun(_ run: RunState) throws(StateError) {
         runs[run.id] = run
@@ -267,4 +287,13 @@ extension Baton_V1_Trigger {
         case .unspecified, .UNRECOGNIZED: return "unspecified"
         }
     }
+}
+
+/// A version of the connections registry as the log holds it.
+public struct RegistryVersion: Sendable, Equatable {
+    /// SHA-256 of its text, in hex.
+    public let hashHex: String
+    public let registry: ConnectionRegistry
+    /// Where it was loaded from.
+    public let path: String
 }

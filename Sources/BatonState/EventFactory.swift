@@ -113,6 +113,12 @@ public enum EventFactory {
         }
     }
 
+    public static func connectionsRegistered(hash: [UInt8], definition: String, sourcePath: String, actor: String) -> Baton_V1_Event {
+        event("", actor: actor) {
+            $0.connectionsRegistered = .with { $0.contentHash = .init(hash); $0.definition = definition; $0.sourcePath = sourcePath }
+        }
+    }
+
     public static func runCreated(_ run: String, workflow: String, hash: [UInt8], params: [String: String], logicalDate: Int64,
                                   intervalEnd: Int64? = nil, trigger: Baton_V1_Trigger, actor: String) -> Baton_V1_Event {
         event(run, actor: actor) {

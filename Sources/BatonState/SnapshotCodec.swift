@@ -16,6 +16,9 @@ public enum SnapshotCodec {
                 .with { $0.hashHex = hash; $0.workflow = source.workflow; $0.source = source.text; $0.sourcePath = source.path }
             }
         }
+        if let version = state.registry {
+            snapshot.connectionsRegistry = .with { $0.contentHashHex = version.hashHex; $0.definition = version.registry.source; $0.sourcePath = version.path }
+        }
         // Runs are stored as separately encoded messages so both directions work on them in parallel.
         let ids = state.runs.keys.sorted()
         let runs = ids.compactMap { state.runs[$0] }
@@ -72,6 +75,10 @@ public enum SnapshotCodec {
                                         path: definition.sourcePath, seq: snapshot.seq)
         }
         state.restoreLatest(snapshot.latestDefinition)
+        if snapshot.hasConnectionsRegistry {
+            let version = snapshot.connectionsRegistry
+            try state.restoreRegistry(hashHex: version.contentHashHex, source: version.definition, path: version.sourcePath, seq: snapshot.seq)
+        }
         for run in snapshot.runs { try state.restoreRun(try decode(run, state, seq: snapshot.seq)) }
         let definitions = state
         let restored = inParallel(snapshot.runBlobs.count) { index -> Result<RunState, StateError> in

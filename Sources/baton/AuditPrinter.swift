@@ -27,7 +27,7 @@ struct AuditPrinter {
         if json { return try jsonLine(record, event, description, took) }
         let subject = description.task.isEmpty ? event.runID : "\(event.runID) \(description.task)\(description.attempt > 0 ? "#\(description.attempt)" : "")"
         let step = took.map { "+" + Self.formatSeconds($0) } ?? ""
-        return "\(String(record.seq).leftPadded(7))  \(Self.formatTime(record.timeMicros))  \(step.leftPadded(9))  \(event.kindName.padding(toLength: 19, withPad: " ", startingAt: 0)) \(subject)  \(description.detail)"
+        return "\(String(record.seq).leftPadded(7))  \(Self.formatTime(record.timeMicros))  \(step.leftPadded(9))  \(event.kindName.padding(toLength: 21, withPad: " ", startingAt: 0)) \(subject)  \(description.detail)"
     }
 
     /// The time since the previous event of the same task (or since the run was created, for

@@ -1,5 +1,6 @@
 import BatonEngine
 import BatonLog
+import BatonModel
 import BatonPlatforms
 import Foundation
 
@@ -29,10 +30,14 @@ struct DataDirectory {
     }
 
     /// A runtime dispatching to this directory's platforms as `<role>-<pid>@<host>`, with the
-    /// secrets of the environment; `configure` adjusts the rest of its options.
-    func runtime(_ log: EventLog, role: String, clock: SystemEngineClock, configure: (inout RuntimeOptions) -> Void = { _ in }) -> Runtime {
+    /// secrets of `registry`'s stores (default: the environment's `BATON_SECRET_<NAME>`);
+    /// `configure` adjusts the rest of its options.
+    /// - Throws: `BatonExit.badInput` when a secret store cannot be read.
+    func runtime(_ log: EventLog, role: String, clock: SystemEngineClock, registry: ConnectionRegistry? = nil,
+                 configure: (inout RuntimeOptions) -> Void = { _ in }) throws -> Runtime {
         let id = "\(role)-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
-        var options = RuntimeOptions(dispatcherID: id, secrets: Self.secrets())
+        let secrets = try RegistryFile.secrets(registry?.secretStores ?? [SecretStoreSpec(provider: .env)])
+        var options = RuntimeOptions(dispatcherID: id, secrets: secrets)
         configure(&options)
         return Runtime(log: log, platforms: platforms(clock: clock), clock: clock, options: options)
     }
@@ -49,14 +54,5 @@ struct DataDirectory {
             result[String(param[..<equals])] = String(param[param.index(after: equals)...])
         }
         return result
-    }
-
-    /// Secret values from `BATON_SECRET_<name>` environment variables.
-    static func secrets() -> [String: String] {
-        var secrets: [String: String] = [:]
-        for (key, value) in ProcessInfo.processInfo.environment where key.hasPrefix("BATON_SECRET_") {
-            secrets[String(key.dropFirst("BATON_SECRET_".count))] = value
-        }
-        return secrets
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonEngine
+import BatonModel
 import Foundation
 
 /// `baton dispatch`: a separate dispatcher process for a data directory another process schedules.
@@ -39,13 +40,17 @@ struct DispatchCommand: AsyncParsableCommand {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency \(concurrency): must be at least 1") }
     }
 
+    @Option(name: .customLong("connections"), help: ArgumentHelp(RegistryFile.help + " Registered (when new) before dispatching.", valueName: "file"))
+    var connectionsFile: String?
+
     func run() async throws {
         let interrupt = Interrupt()
+        let registry = try RegistryFile.load(connectionsFile)
         let directory = DataDirectory(path: data)
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let runtime = directory.runtime(log, role: "dispatch", clock: clock) { options in
+        let runtime = try directory.runtime(log, role: "dispatch", clock: clock, registry: registry) { options in
             options.servedConnections = connections.isEmpty ? nil : Set(connections)
             options.claimLease = .seconds(max(1, leaseSeconds))
             options.concurrency = concurrency
@@ -53,6 +58,9 @@ struct DispatchCommand: AsyncParsableCommand {
         let id = runtime.dispatcherID
         do {
             try runtime.recover()
+            if let registry, try await runtime.register(connections: registry, actor: "cli:\(NSUserName())") {
+                printError("baton: connections from \(registry.file) registered")
+            }
             printError("baton: dispatcher \(id) serving \(connections.isEmpty ? "all connections" : connections.joined(separator: ", "))")
             try await interrupt.cancelling { try await runtime.serve() }
         } catch is CancellationError {

@@ -107,7 +107,7 @@ enum OperatorCommand {
         let log = try DataDirectory(path: data).openLog()
         defer { log.close() }
         // With the platforms, so a cancel can ask running tasks to stop itself.
-        let runtime = DataDirectory(path: data).runtime(log, role: "operator", clock: SystemEngineClock())
+        let runtime = try DataDirectory(path: data).runtime(log, role: "operator", clock: SystemEngineClock())
         do {
             try await body(runtime, "cli:\(NSUserName())")
         } catch {

@@ -28,6 +28,7 @@ struct RunCommand: AsyncParsableCommand {
               baton run Examples/daily_revenue.yaml
               baton run flows/load.yaml --run-id load-2026-11-23 --param region=eu
               BATON_SECRET_db_password=... baton run flows/load.yaml   # {{ secrets.db_password }}
+              baton run flows/load.yaml --connections connections.yaml  # shared limits, secret stores
             """
     )
 
@@ -49,27 +50,40 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The most tasks this process holds at once, over all connections (default: only the connections' limits).")
     var concurrency: Int?
 
+    @Option(name: .long, help: ArgumentHelp(RegistryFile.help + " Without it, the connections the data directory's log holds apply.", valueName: "file"))
+    var connections: String?
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency \(concurrency): must be at least 1") }
     }
 
     func run() async throws {
         let interrupt = Interrupt()
-        let workflow = try loadWorkflow()
-        let parameters = try DataDirectory.parameters(params)
-        if let problem = workflow.undeclaredParamsProblem(parameters) {
-            printError("baton: --param: \(problem); nothing was run")
-            throw BatonExit.badInput
-        }
+        let registry = try RegistryFile.load(connections)
         let directory = DataDirectory(path: data)
+        // Checked before the log is touched, against the connections file; without one, against
+        // the registry the log holds (when there is a log).
+        let hasLog = FileManager.default.fileExists(atPath: directory.logPath + "/data.mdb")
+        if registry != nil || !hasLog { _ = try loadWorkflow(registry) }
+        let parameters = try DataDirectory.parameters(params)
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let runtime = directory.runtime(log, role: "run", clock: clock) { $0.concurrency = concurrency }
-        let id = runID ?? Self.newRunID(workflow.name, clock.nowMicros())
+        let runtime = try directory.runtime(log, role: "run", clock: clock, registry: registry) { $0.concurrency = concurrency }
         let outcome: RunState.Outcome
+        var chosenID = runID
         do {
             try runtime.recover()
+            let workflow = try loadWorkflow(registry ?? runtime.state.registry?.registry)
+            if let problem = workflow.undeclaredParamsProblem(parameters) {
+                printError("baton: --param: \(problem); nothing was run")
+                throw BatonExit.badInput
+            }
+            let id = runID ?? Self.newRunID(workflow.name, clock.nowMicros())
+            chosenID = id
+            if let registry, try await runtime.register(connections: registry, actor: "cli:\(NSUserName())") {
+                if !json { print("connections from \(registry.file) registered") }
+            }
             let created = try await runtime.createRun(workflow, runID: id, params: parameters, logicalDateMicros: clock.nowMicros(),
                                                       sourcePath: file, actor: "cli:\(NSUserName())")
             if !json { print(created ? "run \(id) of \(workflow.name) created" : "run \(id) of \(workflow.name) resumed") }
@@ -78,13 +92,15 @@ struct RunCommand: AsyncParsableCommand {
                 try await runtime.drive(until: id) { printer.update($0) }
             }
         } catch is CancellationError {
-            printError("baton: interrupted; resume with: baton run \(file) --data \(data) --run-id \(id)")
+            let resume = chosenID.map { " --run-id \($0)" } ?? ""
+            printError("baton: interrupted; resume with: baton run \(file) --data \(data)\(connections.map { " --connections \($0)" } ?? "")\(resume)")
             throw ExitCode(130)
         } catch let error as EngineError {
             printError("baton: \(error)")
             throw BatonExit.storage
         }
         let state = runtime.state
+        let id = chosenID ?? ""
         if json {
             print(try RunJSON.render(state, runID: id))
         } else if let run = state.runs[id] {
@@ -93,9 +109,9 @@ struct RunCommand: AsyncParsableCommand {
         if outcome != .succeeded { throw BatonExit.failed }
     }
 
-    private func loadWorkflow() throws -> Workflow {
+    private func loadWorkflow(_ registry: ConnectionRegistry?) throws -> Workflow {
         do {
-            return try WorkflowLoader.load(contentsOf: file)
+            return try WorkflowLoader.load(contentsOf: file, registry: registry)
         } catch {
             printError(error.description)
             printError("baton: \(file) is not a valid workflow; nothing was run")

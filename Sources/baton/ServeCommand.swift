@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatonEngine
 import BatonHost
+import BatonModel
 import Foundation
 import Hummingbird
 import Logging
@@ -21,6 +22,12 @@ struct ServeCommand: AsyncParsableCommand {
             interval is recorded with the run it creates in one durable append, so a restart \
             never fires an interval twice and catchup: true creates the intervals missed while \
             the host was down (within max_active_runs).
+
+            Shared connections come from --connections FILE, else from connections.yaml in \
+            --workflows (never read as a workflow): each new version is an event, its limits \
+            hold for every workflow and every process on the data directory, and a broken edit \
+            is reported while the previous version stays in force (Specs/connections.md). Its \
+            secret stores are read at start-up.
 
             SIGTERM or SIGINT stops it gracefully: it stops claiming, finishes the append in \
             progress, closes the log and exits 0. Work already on the platforms keeps running \
@@ -46,12 +53,16 @@ struct ServeCommand: AsyncParsableCommand {
               baton serve --workflows ./workflows --data ./baton-data
               baton serve --workflows /etc/baton/workflows --log-format json --listen 127.0.0.1:9090
               baton serve --workflows ./workflows --webhooks ./webhooks.txt
+              baton serve --workflows ./workflows --connections /etc/baton/connections.yaml
               curl -s localhost:8080/v1/runs?status=failed
             """
     )
 
     @Option(name: .long, help: "The definitions directory.")
     var workflows: String
+
+    @Option(name: .long, help: ArgumentHelp(RegistryFile.help + " Watched like the workflows (default: connections.yaml in --workflows, if there).", valueName: "file"))
+    var connections: String?
 
     @Option(name: .long, help: "The data directory.")
     var data = "./baton-data"
@@ -101,10 +112,13 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let directory = DataDirectory(path: data)
+        // The secret stores are read once, from the connections file as it is at start-up.
+        let connectionsFile = connections ?? WorkflowDirectory(path: workflows).registryPath
+        let registry = try? connectionsFile.map { try ConnectionRegistryLoader.load(contentsOf: $0) }
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let runtime = directory.runtime(log, role: "host", clock: clock) { options in
+        let runtime = try directory.runtime(log, role: "host", clock: clock, registry: registry ?? nil) { options in
             // A full disk stops nothing: the host waits for space, answering 503 meanwhile.
             options.diskFullRetryMax = .seconds(10)
             options.logger = logger
@@ -119,7 +133,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
             logger.info("host starting", metadata: ["workflows": "\(workflows)", "data": "\(data)", "dispatcher": "\(id)",
                                                     "seq": "\(runtime.state.lastSeq)", "runs": "\(runtime.state.runs.count)"])
-            let host = Host(runtime: runtime, clock: clock, options: HostOptions(workflowsDirectory: workflows), logger: logger)
+            var hostOptions = HostOptions(workflowsDirectory: workflows)
+            hostOptions.connectionsFile = connections
+            let host = Host(runtime: runtime, clock: clock, options: hostOptions, logger: logger)
             let (bind, port) = address ?? ("127.0.0.1", 8080)
             let tokens = try tokenFile.map { path throws in
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw TokenFileError(file: path, line: 0, reason: "cannot read it") }

@@ -20,11 +20,25 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Workflow files to check (.yaml, .yml or .json).")
     var files: [String]
 
+    @Option(name: .long, help: ArgumentHelp(RegistryFile.help + " Checked first; the workflows may name its connections.", valueName: "file"))
+    var connections: String?
+
     func run() throws {
         var failed = false
+        var registry: ConnectionRegistry?
+        if let connections {
+            do {
+                let loaded = try ConnectionRegistryLoader.load(contentsOf: connections)
+                print("\(connections): ok: \(loaded.connections.count) connection(s), \(loaded.secretStores.count) secret store(s)")
+                registry = loaded
+            } catch {
+                print(error.description)
+                throw ExitCode(2)
+            }
+        }
         for file in files {
             do {
-                let workflow = try WorkflowLoader.load(contentsOf: file)
+                let workflow = try WorkflowLoader.load(contentsOf: file, registry: registry)
                 let graph = WorkflowGraph(workflow)
                 print("\(file): ok: workflow \(workflow.name): \(graph.summary)")
             } catch {

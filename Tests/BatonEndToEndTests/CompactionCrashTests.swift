@@ -82,8 +82,14 @@ import Testing
         let dir = TemporaryDirectory("compact-beside")
         defer { dir.remove() }
         let file = dir.appending("chain.yaml")
-        var yaml = "name: chain\nconnections:\n  simc: { platform: sim }\ndefaults: { connection: simc }\ntasks:\n  t0: {}\n"
-        for index in 1..<120 { yaml += "  t\(index): { after: [t\(index - 1)] }\n" }
+        let gate = dir.appending("gate")
+        // The middle of the chain waits (on the process platform) until the test opens the gate
+        // after two compactions, so they overlap the run however fast or slow the machine is.
+        var yaml = "name: chain\nconnections:\n  simc: { platform: sim }\n  local: { platform: process }\ndefaults: { connection: simc }\ntasks:\n  t0: {}\n"
+        for index in 1..<120 {
+            let gated = index == 60 ? ", connection: local, command: [/bin/sh, -c, 'while [ ! -e \"$0\" ]; do sleep 0.05; done', \(gate)]" : ""
+            yaml += "  t\(index): { after: [t\(index - 1)]\(gated) }\n"
+        }
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         let run = try BatonProcess.start(["run", file, "--data", dir.path, "--run-id", "c1"])
         var compactions = 0
@@ -91,7 +97,9 @@ import Testing
             let compact = try await BatonProcess.run(["compact", "--data", dir.path, "--archive", dir.appending("archive"), "--prune-chunk", "7"])
             #expect(compact.status == 0, "\(compact.stderr)")
             compactions += 1
+            if compactions == 2 { try "".write(toFile: gate, atomically: true, encoding: .utf8) }
         }
+        if !FileManager.default.fileExists(atPath: gate) { try "".write(toFile: gate, atomically: true, encoding: .utf8) }
         #expect(await run.exitCode == 0, "\(run.stderr)")
         #expect(compactions >= 2, "the run finished before compactions could overlap it")
         let verify = try await BatonProcess.run(["replay", "--data", dir.path, "--verify"])

@@ -6,9 +6,9 @@ import Foundation
 /// is exact and a busy machine cannot bunch them up (process start times, which lag the dispatch
 /// by however long a loaded machine takes to spawn, could).
 enum RateCheck {
-    /// The `time_us` of every `TaskDispatched` of `runID`, in log order.
-    static func dispatchTimes(data: String, runID: String) async throws -> [Int64] {
-        let lines = try await BatonProcess.run(["replay", "--data", data, "--run", runID, "--json"]).stdout.split(separator: "\n")
+    /// The `time_us` of every `TaskDispatched` of `runID` (of every run for nil), in log order.
+    static func dispatchTimes(data: String, runID: String?) async throws -> [Int64] {
+        let lines = try await BatonProcess.run(["replay", "--data", data, "--json"] + (runID.map { ["--run", $0] } ?? [])).stdout.split(separator: "\n")
         return lines.compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   object["type"] as? String == "TaskDispatched" else { return nil }

@@ -34,11 +34,11 @@ import Testing
         // seq, time, [+step duration], type, ...: the type is the first capitalised word.
         let types = output.split(separator: "\n").map { $0.split(separator: " ").first { $0.first?.isUppercase == true } ?? "" }
         #expect(types.first == "WorkflowRegistered" && types.dropFirst().first == "RunCreated" && types.last == "RunFinished")
-        #expect(output.contains("TaskFailed          a1 extract#1  [task, retryable]"))
-        #expect(output.contains("TaskRetryScheduled  a1 extract#2  attempt 2 after 10 ms"))
-        #expect(output.contains("TaskSkipped         a1 publish  edge check (on success): check failed, edge needs success"))
-        #expect(output.contains("TaskSucceeded       a1 alert#1"))
-        #expect(output.contains("RunFinished         a1  failed"))
+        #expect(output.contains("TaskFailed            a1 extract#1  [task, retryable]"))
+        #expect(output.contains("TaskRetryScheduled    a1 extract#2  attempt 2 after 10 ms"))
+        #expect(output.contains("TaskSkipped           a1 publish  edge check (on success): check failed, edge needs success"))
+        #expect(output.contains("TaskSucceeded         a1 alert#1"))
+        #expect(output.contains("RunFinished           a1  failed"))
     }
 
     @Test func jsonLinesCarryTheContractFields() async throws {

@@ -1,5 +1,5 @@
 import BatonModel
-import BatonState
+public import BatonState
 import Foundation
 
 /// Workflows as the API shows them: a summary for lists, the definition and DAG for one.
@@ -39,19 +39,30 @@ enum WorkflowJSON {
     }
 }
 
-/// Connections with their limits and what they hold now.
-enum ConnectionJSON {
-    static func all(_ state: EngineState, now: Int64) -> [[String: Any]] {
-        var specs: [String: ConnectionSpec] = [:]
-        for hash in state.latestDefinition.values {
-            for (name, spec) in state.definitions[hash]?.connections ?? [:] { specs[name] = spec }
+/// Connections with their limits and what they hold now: the registry's (shared by every
+/// workflow) and those workflows define for themselves, as `/v1/connections` and
+/// `baton connections --json` show them.
+public enum ConnectionJSON {
+    public static func all(_ state: EngineState, now: Int64) -> [[String: Any]] {
+        var specs: [String: (spec: ConnectionSpec, definedIn: String)] = [:]
+        for (workflow, hash) in state.latestDefinition.sorted(by: { $0.key < $1.key }) {
+            for (name, spec) in state.definitions[hash]?.connections ?? [:] where specs[name] == nil {
+                specs[name] = (spec, "workflow \(workflow)")
+            }
+        }
+        if let registry = state.registry?.registry {
+            for (name, spec) in registry.connections { specs[name] = (spec, "registry \(registry.place(of: name))") }
         }
         let names = Set(specs.keys).union(state.connections.keys).sorted()
         return names.map { name in
             let connection = state.connections[name]
             var object: [String: Any] = ["name": name, "in_flight": connection?.inFlight ?? 0, "queued": connection?.queueDepth ?? 0]
-            if let limit = specs[name]?.maxInFlight { object["max_in_flight"] = limit }
-            if let rate = specs[name]?.rate {
+            if let (spec, definedIn) = specs[name] {
+                object["platform"] = spec.platform
+                object["defined_in"] = definedIn
+            }
+            if let limit = specs[name]?.spec.maxInFlight { object["max_in_flight"] = limit }
+            if let rate = specs[name]?.spec.rate {
                 object["rate"] = rate.description
                 object["window_used"] = connection?.windowUsage(now: now, windowMicros: EngineState.micros(rate.window)) ?? 0
             }

@@ -3,6 +3,8 @@ internal import Foundation
 /// Where document-level values were written, for problems found after decoding.
 struct DocumentMarks {
     var defaultConnection: SourceMark?
+    /// Where each connection the workflow defines is named.
+    var connections: [String: SourceMark] = [:]
     var tasks: SourceMark = .documentStart
 }
 
@@ -22,7 +24,6 @@ struct DecodedTask {
 extension WorkflowDecoder {
     static let topLevelKeys = ["name", "owner", "description", "alerts", "params", "schedule", "connections", "defaults", "tasks"]
     static let scheduleKeys = ["cron", "timezone", "catchup", "max_active_runs"]
-    static let connectionKeys = ["platform", "max_in_flight", "rate", "settings"]
     static let defaultsKeys = ["connection", "retry", "timeout", "idempotent"]
 
     /// Largest accepted `max_in_flight` and `max_active_runs`.
@@ -42,7 +43,7 @@ extension WorkflowDecoder {
             case "alerts": workflow.alerts = decodeAlerts(entry.value)
             case "params": workflow.params = stringMap(entry.value, "params")
             case "schedule": workflow.schedule = decodeSchedule(entry.value)
-            case "connections": workflow.connections = decodeConnections(entry.value)
+            case "connections": workflow.connections = decodeConnections(entry.value, style: .workflow, marks: &marks.connections)
             case "defaults": workflow.defaults = decodeDefaults(entry.value, marks: &marks)
             case "tasks":
                 tasksNode = entry.value
@@ -118,46 +119,6 @@ extension WorkflowDecoder {
             }
         }
         return schedule
-    }
-
-    private mutating func decodeConnections(_ node: YAMLNode) -> [String: ConnectionSpec] {
-        var result: [String: ConnectionSpec] = [:]
-        for entry in entries(of: node, in: "connections") ?? [] {
-            guard NameRules.isIdentifier(entry.key) else {
-                report(entry.keyMark, "bad connection name \"\(entry.key)\" (use letters, digits, _ and -)")
-                continue
-            }
-            if let connection = decodeConnection(entry.value, name: entry.key) {
-                result[entry.key] = connection
-            }
-        }
-        return result
-    }
-
-    private mutating func decodeConnection(_ node: YAMLNode, name: String) -> ConnectionSpec? {
-        let context = "connection \(name)"
-        guard let entries = entries(of: node, in: context, known: Self.connectionKeys) else { return nil }
-        var connection = ConnectionSpec(platform: "")
-        for entry in entries {
-            switch entry.key {
-            case "platform": connection.platform = text(entry.value, "\(context) platform") ?? ""
-            case "max_in_flight":
-                connection.maxInFlight = integer(entry.value, "\(context) max_in_flight", in: 1...Self.concurrencyMax)
-            case "rate":
-                guard let raw = text(entry.value, "\(context) rate") else { continue }
-                connection.rate = RateLimit.parse(raw)
-                if connection.rate == nil {
-                    report(entry.valueMark, "bad rate \"\(raw)\" in \(context) (expected N/T such as 10/1m, N >= 1, T > 0)")
-                }
-            case "settings": connection.settings = stringMap(entry.value, "\(context) settings")
-            default: preconditionFailure("connection key \"\(entry.key)\" has no decoder")
-            }
-        }
-        if connection.platform.isEmpty {
-            report(SourceMark(node), "\(context) needs a \"platform\" (sim, process, ...)")
-            return nil
-        }
-        return connection
     }
 
     private mutating func decodeDefaults(_ node: YAMLNode, marks: inout DocumentMarks) -> WorkflowDefaults {

@@ -11,11 +11,15 @@ struct WorkflowValidator {
     /// Task name to position in `tasks` (first occurrence).
     private(set) var positions: [String: Int] = [:]
 
-    init(decoder: WorkflowDecoder, workflow: Workflow, tasks: [DecodedTask], marks: DocumentMarks) {
+    /// Connections defined outside the file.
+    let external: ExternalConnections
+
+    init(decoder: WorkflowDecoder, workflow: Workflow, tasks: [DecodedTask], marks: DocumentMarks, external: ExternalConnections = .none) {
         self.decoder = decoder
         self.workflow = workflow
         self.tasks = tasks
         self.marks = marks
+        self.external = external
     }
 
     /// Whether some task repeats an earlier task's name (then only first occurrences count).
@@ -71,10 +75,19 @@ struct WorkflowValidator {
     private mutating func resolveConnections() {
         let declared = workflow.connections
         let fallback = workflow.defaults.connection ?? (declared.count == 1 ? declared.keys.first : nil) ?? ConnectionSpec.builtInName
-        let known = { (name: String) in declared[name] != nil || name == ConnectionSpec.builtInName }
+        let external = self.external
+        let known = { (name: String) in declared[name] != nil || name == ConnectionSpec.builtInName || external.defines(name) }
+        let candidates = Array(declared.keys) + external.names
+        if case .registry(let registry) = external {
+            for name in declared.keys.sorted() where registry.connections[name] != nil {
+                decoder.report(marks.connections[name] ?? .documentStart,
+                               "connection \"\(name)\" is defined in the connections registry (\(registry.place(of: name))); "
+                               + "a workflow cannot redefine it: remove it here to use the shared one, or give this one another name")
+            }
+        }
         if let name = workflow.defaults.connection, !known(name) {
             decoder.report(marks.defaultConnection ?? .documentStart,
-                           "unknown connection \"\(name)\" in defaults.connection\(Suggestion.hint(for: name, in: declared.keys))")
+                           "unknown connection \"\(name)\" in defaults.connection\(Suggestion.hint(for: name, in: candidates))")
         }
         var usesBuiltIn = false
         for position in tasks.indices {
@@ -82,7 +95,7 @@ struct WorkflowValidator {
                 let connection = tasks[position].spec.connection
                 if !known(connection) {
                     decoder.report(mark, task: tasks[position].spec.id,
-                                   "unknown connection \"\(connection)\"\(Suggestion.hint(for: connection, in: declared.keys))")
+                                   "unknown connection \"\(connection)\"\(Suggestion.hint(for: connection, in: candidates))")
                 }
             } else {
                 tasks[position].spec.connection = fallback
@@ -144,5 +157,28 @@ struct WorkflowValidator {
             let mark = zip(task.spec.after, task.edgeMarks).first { $0.0.upstream == upstream }?.1 ?? task.mark
             decoder.report(mark, task: task.spec.id, edge: upstream, "cycle \(path)")
         }
+    }
+}
+
+/// Connections a workflow may name without defining them.
+enum ExternalConnections {
+    /// None: the file must define every connection it names (besides the built-in `sim`).
+    case none
+    /// The registry's.
+    case registry(ConnectionRegistry)
+    /// Any name: a definition the log registered earlier, checked when it was registered.
+    case any
+
+    func defines(_ name: String) -> Bool {
+        switch self {
+        case .none: false
+        case .registry(let registry): registry.connections[name] != nil
+        case .any: true
+        }
+    }
+
+    var names: [String] {
+        if case .registry(let registry) = self { return Array(registry.connections.keys) }
+        return []
     }
 }
