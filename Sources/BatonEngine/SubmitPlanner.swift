@@ -23,12 +23,14 @@ enum SubmitPlanner {
         let command = try spec.command.map { (template) throws(TemplateError) in try template.render(with: values).value }
         var settings: [String: String] = [:]
         for (name, template) in spec.settings { settings[name] = try template.render(with: values).value }
+        var environment: [String: String] = [:]
+        for (name, template) in spec.environment { environment[name] = try template.render(with: values).value }
         let outcomes = spec.outcomes
         // Attempts count from 1; the scripted list's last entry holds for every later attempt.
         let outcome = outcomes.isEmpty ? SimOutcome.success : outcomes[min(max(Int(attempt), 1), outcomes.count) - 1]
         return SubmitRequest(
             idempotencyKey: key, runID: run.id, taskID: run.graph.names[index], attempt: attempt,
-            command: command, settings: settings,
+            command: command, environment: environment, settings: settings,
             simOutcome: outcome == .success ? .success : .failure, simDuration: spec.duration ?? .zero)
     }
 
@@ -36,7 +38,7 @@ enum SubmitPlanner {
     /// - Complexity: O(references), not O(tasks in the run).
     private static func outputs(_ run: RunState, referencedBy spec: TaskSpec) -> [String: [String: String]] {
         var names = Set<String>()
-        for template in spec.command + Array(spec.settings.values) {
+        for template in spec.command + Array(spec.settings.values) + Array(spec.environment.values) {
             for case .taskOutput(let task, _) in template.references { names.insert(task) }
         }
         var result: [String: [String: String]] = [:]

@@ -97,7 +97,8 @@ import Testing
         #expect(await stopHost(host) == 0, "\(host.stderr)")
     }
 
-    /// A secret from a file store (mode 0600) reaches the task and nothing else.
+    /// A secret from a file store (mode 0600) reaches the task, through its environment rather
+    /// than its argv, and nothing else.
     @Test func aSecretFromAFileStoreReachesTheTaskAndNoOutput() async throws {
         let dir = TemporaryDirectory("secret-store")
         defer { dir.remove() }
@@ -113,7 +114,9 @@ import Testing
             name: w
             defaults: { connection: local, retry: { attempts: 1 } }
             tasks:
-              uses: { command: [/bin/sh, -c, 'printf "%s" "$1" > "$0"; echo "token=$1" >&2; exit 1', \(seen), "{{ secrets.tok }}"] }
+              uses:
+                env: { TOKEN: "{{ secrets.tok }}" }
+                command: [/bin/sh, -c, 'printf "%s" "$TOKEN" > "$0"; echo "token=$TOKEN" >&2; exit 1', \(seen)]
             """, to: file)
         let data = dir.appending("data")
         let run = try await BatonProcess.run(["run", file, "--data", data, "--connections", connections, "--run-id", "s1"])

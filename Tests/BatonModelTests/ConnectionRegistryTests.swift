@@ -117,4 +117,21 @@ import Testing
         let reference = text.replacingOccurrences(of: "plain-hunter2", with: "\"{{ secrets.c_token }}\"")
         #expect(try WorkflowLoader.parse(reference, file: "w.yaml").connections["c"]?.settings["token"] == "{{ secrets.c_token }}")
     }
+
+    @Test func aTaskEnvTakesTemplatesUnderValidNames() throws {
+        let good = "name: w\nconnections:\n  l: { platform: process }\ntasks:\n  a: { connection: l, command: [/bin/true], env: { TOKEN: \"{{ secrets.t }}\", REGION: eu } }\n"
+        let task = try #require(try WorkflowLoader.parse(good, file: "w.yaml").task(named: "a"))
+        #expect(task.environment.keys.sorted() == ["REGION", "TOKEN"])
+        #expect(task.environment["TOKEN"]?.references == [.secret("t")])
+        let bad = "name: w\ntasks:\n  a: { env: { 1X: a, BATON_OUTPUT: b, OK: \"{{ params.nope }}\" } }\n"
+        do {
+            _ = try WorkflowLoader.parse(bad, file: "w.yaml")
+            Issue.record("bad env accepted")
+        } catch {
+            let messages = error.problems.map(\.message)
+            #expect(messages.contains { $0.contains("bad environment variable name \"1X\"") }, "\(messages)")
+            #expect(messages.contains { $0.contains("BATON_OUTPUT in env is reserved") }, "\(messages)")
+            #expect(messages.contains { $0.contains("nope") }, "templates in env are checked like the command's: \(messages)")
+        }
+    }
 }

@@ -8,6 +8,9 @@ public struct TaskSpec: Sendable, Equatable {
     public var command: [Template]
     /// Other platform job settings (job id, notebook path, ...), rendered like `command`.
     public var settings: [String: Template]
+    /// Environment variables for the job (process platform), rendered like `command`: the way to
+    /// hand a process a secret without putting it in its argv, which other local users can read.
+    public var environment: [String: Template] = [:]
     /// `sim` platform: outcome of each attempt; the last one repeats; empty means always success.
     public var outcomes: [SimOutcome]
     /// `sim` platform: how long each attempt takes.

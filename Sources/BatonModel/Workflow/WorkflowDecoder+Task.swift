@@ -1,10 +1,16 @@
 
 extension WorkflowDecoder {
     static let taskKeys = [
-        "connection", "command", "settings", "outcome", "duration", "after", "join", "retry",
+        "connection", "command", "env", "settings", "outcome", "duration", "after", "join", "retry",
         "timeout", "params", "replicas", "idempotent",
     ]
     static let retryKeys = ["attempts", "delay", "max_delay", "retry_on"]
+
+    /// `[A-Za-z_][A-Za-z0-9_]*`: what a shell and `env` accept as a variable name.
+    static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(48...57).contains(first) else { return false }
+        return name.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+    }
 
     /// Decodes `tasks:` in map form (`name: {...}`) or list form (`- id: name`).
     mutating func decodeTasks(_ node: YAMLNode, defaults: WorkflowDefaults) -> [DecodedTask] {
@@ -71,6 +77,21 @@ extension WorkflowDecoder {
                       let template = decodeTemplate(raw, mark: entry.valueMark, task: name) else { continue }
                 task.spec.settings[entry.key] = template
                 task.templates.append((template, entry.valueMark))
+            }
+        case "env":
+            for variable in entries(of: entry.value, in: "env", task: name) ?? [] {
+                guard Self.isEnvironmentName(variable.key) else {
+                    report(variable.keyMark, task: name, "bad environment variable name \"\(variable.key)\" in env (letters, digits and _, not starting with a digit)")
+                    continue
+                }
+                guard !variable.key.hasPrefix("BATON_") else {
+                    report(variable.keyMark, task: name, "environment variable \(variable.key) in env is reserved: names starting with BATON_ are Baton's own")
+                    continue
+                }
+                guard let raw = text(variable.value, "env.\(variable.key)", task: name),
+                      let template = decodeTemplate(raw, mark: variable.valueMark, task: name) else { continue }
+                task.spec.environment[variable.key] = template
+                task.templates.append((template, variable.valueMark))
             }
         case "outcome": task.spec.outcomes = decodeOutcomes(entry.value, task: name)
         case "duration": task.spec.duration = duration(entry.value, "duration", task: name)
