@@ -23,6 +23,11 @@ public protocol Platform: Sendable {
     /// Asks the platform to stop a run; returns once the request was accepted.
     /// - Throws: `PlatformError`.
     func cancel(_ run: PlatformRunID) async throws(PlatformError)
+
+    /// The cheapest read that proves the platform can be used as configured (reachable,
+    /// credentials accepted); returns one line saying what was checked, never a secret.
+    /// - Throws: `PlatformError` classifying why not (`auth`, `transient` for unreachable, ...).
+    func check() async throws(PlatformError) -> String
 }
 
 /// What a platform declares about itself.

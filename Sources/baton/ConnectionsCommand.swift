@@ -2,12 +2,37 @@ import ArgumentParser
 import BatonEngine
 import BatonHost
 import BatonPlatforms
+import BatonState
 import Foundation
 
-/// `baton connections`: every connection with its limits and live usage, from the log.
+/// `baton connections [list|check NAME]`.
 struct ConnectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connections",
+        abstract: "The shared connections: their limits and live usage, and a check that each can be used.",
+        subcommands: [ConnectionsListCommand.self, ConnectionsCheckCommand.self],
+        defaultSubcommand: ConnectionsListCommand.self
+    )
+
+    /// The projection of the log in `data`, opened read-only.
+    static func state(_ data: String) throws -> EngineState {
+        let log = try DataDirectory(path: data).openLog(readOnly: true)
+        defer { log.close() }
+        let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: SystemEngineClock(), options: RuntimeOptions(dispatcherID: "connections"))
+        do {
+            try runtime.recover()
+        } catch {
+            printError("baton: \(error)")
+            throw BatonExit.storage
+        }
+        return runtime.state
+    }
+}
+
+/// `baton connections [list]`: every connection with its limits and live usage, from the log.
+struct ConnectionsListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the connections with their limits and what they hold now, rebuilt from the log.",
         discussion: """
             Shows the connections of the registry in force (the newest connections file a \
@@ -30,17 +55,8 @@ struct ConnectionsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let log = try DataDirectory(path: data).openLog(readOnly: true)
-        defer { log.close() }
-        let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: SystemEngineClock(), options: RuntimeOptions(dispatcherID: "connections"))
-        do {
-            try runtime.recover()
-        } catch {
-            printError("baton: \(error)")
-            throw BatonExit.storage
-        }
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        let rows = ConnectionJSON.all(runtime.state, now: now)
+        let rows = ConnectionJSON.all(try ConnectionsCommand.state(data), now: now)
         if json {
             print(try RunJSON.encode(["connections": rows]))
             return
@@ -60,5 +76,62 @@ struct ConnectionsCommand: AsyncParsableCommand {
         for line in [header] + table {
             print(zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
         }
+    }
+}
+
+/// `baton connections check NAME`: the platform's cheapest read, timed.
+struct ConnectionsCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check that a connection can be used: the platform's cheapest authenticated read, with its latency.",
+        discussion: """
+            Looks the connection up as the engine would (the registry in force, else a workflow \
+            that defines it) and asks its platform for the cheapest read that proves it can be \
+            used: for `process`, that the attempt directory can be written and /bin/sh run; for \
+            `sim`, nothing is reached. Prints OK with the latency, or the error's class and \
+            message (never a secret).
+
+            Exit status: 0 OK, 1 the check failed, 2 no such connection.
+
+            Examples:
+              baton connections check local
+            """
+    )
+
+    @Argument(help: "The connection's name.")
+    var name: String
+
+    @Option(name: .long, help: "The data directory.")
+    var data = "./baton-data"
+
+    func run() async throws {
+        let state = try ConnectionsCommand.state(data)
+        let rows = ConnectionJSON.all(state, now: 0)
+        guard let row = rows.first(where: { $0["name"] as? String == name }), let platformName = row["platform"] as? String else {
+            let known = rows.compactMap { $0["name"] as? String }
+            printError("baton: no connection \(name) in \(data)" + (known.isEmpty ? " (none is defined yet)" : " (known: \(known.joined(separator: ", ")))"))
+            throw BatonExit.badInput
+        }
+        let clock = SystemEngineClock()
+        let platform: any Platform
+        do {
+            platform = try DataDirectory(path: data).platforms(clock: clock).platform(named: platformName, connection: name)
+        } catch {
+            printError("baton: \(error)")
+            throw BatonExit.badInput
+        }
+        let started = ContinuousClock.now
+        do {
+            let what = try await platform.check()
+            print("\(name): OK in \(Self.milliseconds(ContinuousClock.now - started)): \(what)")
+        } catch {
+            print("\(name): failed in \(Self.milliseconds(ContinuousClock.now - started)): \(error)")
+            throw BatonExit.failed
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        return String(format: "%.1f ms", Double(micros) / 1_000)
     }
 }

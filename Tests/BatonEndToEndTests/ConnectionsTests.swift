@@ -135,4 +135,27 @@ import Testing
         let refused = try await BatonProcess.run(["run", file, "--data", data, "--connections", connections, "--run-id", "s2"])
         #expect(refused.status == 2 && refused.stderr.contains("must be 0600 or stricter"), "\(refused.stderr)")
     }
+
+    /// `connections check` asks the connection's platform for its cheapest read and says what
+    /// failed; an unknown name is bad input.
+    @Test func checkNamesWhatIsWrongWithAConnection() async throws {
+        let dir = TemporaryDirectory("connections-check")
+        defer { dir.remove() }
+        let connections = dir.appending("connections.yaml")
+        try write("connections:\n  local: { platform: process }\n", to: connections)
+        let file = dir.appending("w.yaml")
+        try write("name: w\ndefaults: { connection: local }\ntasks:\n  a: { command: [/bin/true] }\n", to: file)
+        let data = dir.appending("data")
+        #expect(try await BatonProcess.run(["run", file, "--data", data, "--connections", connections]).status == 0)
+        let ok = try await BatonProcess.run(["connections", "check", "local", "--data", data])
+        #expect(ok.status == 0 && ok.stdout.hasPrefix("local: OK in ") && ok.stdout.contains("attempt directory \(data)/runs writable"), "\(ok.stdout)\(ok.stderr)")
+        let unknown = try await BatonProcess.run(["connections", "check", "locl", "--data", data])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no connection locl in \(data) (known: local)"), "\(unknown.stderr)")
+        // A file stands where the attempt directory should be.
+        try FileManager.default.moveItem(atPath: data + "/runs", toPath: data + "/runs.moved")
+        try write("not a directory", to: data + "/runs")
+        let broken = try await BatonProcess.run(["connections", "check", "local", "--data", data])
+        #expect(broken.status == 1 && broken.stdout.contains("local: failed in ") && broken.stdout.contains("the attempt directory \(data)/runs is not a directory"),
+                "\(broken.stdout)\(broken.stderr)")
+    }
 }

@@ -48,6 +48,26 @@ extension ProcessPlatform {
         }
     }
 
+    /// Proves an attempt could start: the attempt root can be created and written, the working
+    /// directory entered, and the supervisor's shell run.
+    /// - Throws: `.invalid` naming what is missing.
+    public func check() async throws(PlatformError) -> String {
+        let code = AttemptFiles.makeDirectories(root)
+        guard code == 0 else { throw .invalid("process: cannot create the attempt directory \(root): \(AttemptFiles.describe(code))") }
+        var info = stat()
+        guard stat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw .invalid("process: the attempt directory \(root) is not a directory")
+        }
+        guard access(root, W_OK | X_OK) == 0 else {
+            throw .invalid("process: the attempt directory \(root) is not writable: \(AttemptFiles.describe(errno))")
+        }
+        guard access(workingDirectory, X_OK) == 0 else {
+            throw .invalid("process: the working directory \(workingDirectory) cannot be entered: \(AttemptFiles.describe(errno))")
+        }
+        guard access("/bin/sh", X_OK) == 0 else { throw .invalid("process: /bin/sh, the supervisor's shell, cannot be run") }
+        return "process: attempt directory \(root) writable, working directory \(workingDirectory), /bin/sh present"
+    }
+
     /// Derives the state from the files: `cancelled`, then `exit`, then `pid` and liveness.
     func state(of path: AttemptPath) -> PlatformRunStatus.State {
         let directory = directory(of: path)

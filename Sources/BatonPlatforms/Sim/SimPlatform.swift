@@ -94,6 +94,11 @@ public final class SimPlatform: Platform {
         guard found else { throw .notFound("sim: cancel of unknown run \(run)") }
     }
 
+    /// The simulator lives in this process: there is nothing to reach and no credential.
+    public func check() async throws(PlatformError) -> String {
+        "sim: the built-in simulator runs in this process (nothing to reach, no credentials)"
+    }
+
     private enum SubmitDecision {
         case accepted(PlatformRunID)
         case failed(PlatformError)
