@@ -44,7 +44,8 @@ import Testing
         // The next minute boundary fires the schedule; the host runs the run it created.
         #expect(try await eventually(240) {
             let audit = try await replay(data)
-            return audit.contains("trigger schedule") && audit.components(separatedBy: "RunFinished").count == 3
+            // At least: on a slow machine the next minute's run may have finished too.
+            return audit.contains("trigger schedule") && audit.components(separatedBy: "RunFinished").count >= 3
         }, "\(host.stderr)")
         let audit = try await replay(data)
         #expect(audit.contains("ScheduleFired") && audit.contains("trigger schedule by host"))
@@ -197,9 +198,13 @@ import Testing
                 == (0...3).map { "hourly-20261123T0\($0)0000Z" })
         let second = try await BatonProcess.run(arguments)
         #expect(second.stdout.components(separatedBy: "exists already").count == 5, "\(second.stdout)")
-        #expect(try await eventually(180) { try await replay(data).components(separatedBy: "RunFinished").count == 5 }, "\(host.stderr)")
+        // Only the backfill's runs count: a test that spans a full hour also sees the schedule fire.
+        func backfillLines() async throws -> [String] {
+            try await replay(data, ["--json"]).split(separator: "\n").map(String.init).filter { $0.contains("\"run_id\":\"hourly-20261123T0") }
+        }
+        #expect(try await eventually(180) { try await backfillLines().count { $0.contains("\"type\":\"RunFinished\"") } == 4 }, "\(host.stderr)")
         // Paced: each run was created only after the one before it finished.
-        let lines = try await replay(data, ["--json"]).split(separator: "\n").map(String.init)
+        let lines = try await backfillLines()
         let order = lines.compactMap { line -> String? in
             line.contains("\"type\":\"RunCreated\"") ? "created" : line.contains("\"type\":\"RunFinished\"") ? "finished" : nil
         }
