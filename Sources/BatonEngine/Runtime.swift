@@ -54,9 +54,8 @@ public final class Runtime: Sendable {
     /// - Throws: `EngineError`.
     public func register(_ workflow: Workflow, sourcePath: String, actor: String) async throws(EngineError) -> Bool {
         let hash = Array(SHA256.hash(data: Array(workflow.source.utf8)))
-        let registration = EventFactory.workflowRegistered(workflow.name, hash: hash, definition: workflow.source, sourcePath: sourcePath, actor: actor)
-        let result = try await commitOutsideLoop([registration])
-        return result.events.contains { if case .workflowRegistered = $0.body { return true } else { return false } }
+        return try await commitRegistration(EventFactory.workflowRegistered(workflow.name, hash: hash, definition: workflow.source,
+                                                                            sourcePath: sourcePath, actor: actor))
     }
 
     /// Puts `registry` in force for every workflow, run and process on this data directory unless
@@ -64,9 +63,14 @@ public final class Runtime: Sendable {
     /// - Throws: `EngineError`.
     public func register(connections registry: ConnectionRegistry, actor: String) async throws(EngineError) -> Bool {
         let hash = Array(SHA256.hash(data: Array(registry.source.utf8)))
-        let registration = EventFactory.connectionsRegistered(hash: hash, definition: registry.source, sourcePath: registry.file, actor: actor)
+        return try await commitRegistration(EventFactory.connectionsRegistered(hash: hash, definition: registry.source,
+                                                                               sourcePath: registry.file, actor: actor))
+    }
+
+    /// Commits one registration; true when admission let it through (its version was new).
+    private func commitRegistration(_ registration: Baton_V1_Event) async throws(EngineError) -> Bool {
         let result = try await commitOutsideLoop([registration])
-        return result.events.contains { if case .connectionsRegistered = $0.body { return true } else { return false } }
+        return result.events.contains { $0.body == registration.body }
     }
 
     /// Creates run `runID` (for `interval`, when given: a backfill) of the newest registered definition of `workflowName`, unless a run

@@ -22,6 +22,8 @@ public struct DefinitionSync: Sendable {
         public var rejected: [Rejection] = []
         /// The connections file registered now (its path), when a new version was.
         public var registeredConnections: String?
+        /// The connections file refused now (each content reported once).
+        public var rejectedConnections: Rejection?
 
         /// A sync that did nothing.
         public init() {}
@@ -57,7 +59,7 @@ public struct DefinitionSync: Sendable {
                         seen = [path: hash]  // Every workflow is checked again against the new version.
                     }
                 } catch let error as WorkflowError {
-                    report.rejected.append(Rejection(path: path, problem: error.description))
+                    report.rejectedConnections = Rejection(path: path, problem: error.description)
                 }
             }
         }

@@ -1,6 +1,5 @@
 public import BatonEngine
 import BatonLog
-import BatonModel
 public import Logging
 public import ServiceLifecycle
 
@@ -90,9 +89,12 @@ public final class Host: Service, Sendable {
         for name in report.registered {
             logger.info("workflow registered", metadata: ["workflow": "\(name)"])
         }
+        if let rejection = report.rejectedConnections {
+            logger.error("connections file rejected; the previous version stays in force",
+                         metadata: ["file": "\(rejection.path)", "problem": "\(rejection.problem)"])
+        }
         for rejection in report.rejected {
-            let isRegistry = ConnectionRegistryLoader.directoryFileNames.contains { rejection.path.hasSuffix("/" + $0) } || rejection.path == options.connectionsFile
-            logger.error(isRegistry ? "connections file rejected; the previous version stays in force" : "workflow file rejected; the previous version stays registered",
+            logger.error("workflow file rejected; the previous version stays registered",
                          metadata: ["file": "\(rejection.path)", "problem": "\(rejection.problem)"])
         }
     }

@@ -68,8 +68,8 @@ extension EngineState {
     private static func applyToTask(_ event: Baton_V1_Event, _ run: inout RunState, _ index: Int, seq: UInt64, time: Int64,
                                     registry: ConnectionRegistry?) throws(StateError) -> SlotEffects {
         let connectionName = run.connection(of: index)
-        let spec = registry?.connections[connectionName] ?? run.workflow.connections[connectionName]
-        var effects = SlotEffects(connection: connectionName, index: index, rateWindowMicros: spec?.rate.map { micros($0.window) })
+        let rate = connectionSpec(connectionName, of: run, registry: registry)?.rate
+        var effects = SlotEffects(connection: connectionName, index: index, rateWindowMicros: rate.map { micros($0.window) })
         var task = run.tasks[index]
         let before = task.status
         func releaseSlot() {

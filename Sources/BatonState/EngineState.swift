@@ -155,7 +155,11 @@ public struct EngineState: Sendable, Equatable {
     /// The definition that governs connection `name` for `run`: the registry's, which every
     /// workflow shares, else the one the run's own workflow defines.
     public func connectionSpec(_ name: String, of run: RunState) -> ConnectionSpec? {
-        registry?.registry.connections[name] ?? run.workflow.connections[name]
+        Self.connectionSpec(name, of: run, registry: registry?.registry)
+    }
+
+    static func connectionSpec(_ name: String, of run: RunState, registry: ConnectionRegistry?) -> ConnectionSpec? {
+        registry?.connections[name] ?? run.workflow.connections[name]
     }
 
     mutating func restoreRun(_ run: RunState) throws(StateError) {

@@ -14,19 +14,6 @@ struct ConnectionsCommand: AsyncParsableCommand {
         defaultSubcommand: ConnectionsListCommand.self
     )
 
-    /// The projection of the log in `data`, opened read-only.
-    static func state(_ data: String) throws -> EngineState {
-        let log = try DataDirectory(path: data).openLog(readOnly: true)
-        defer { log.close() }
-        let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: SystemEngineClock(), options: RuntimeOptions(dispatcherID: "connections"))
-        do {
-            try runtime.recover()
-        } catch {
-            printError("baton: \(error)")
-            throw BatonExit.storage
-        }
-        return runtime.state
-    }
 }
 
 /// `baton connections [list]`: every connection with its limits and live usage, from the log.
@@ -56,7 +43,7 @@ struct ConnectionsListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        let rows = ConnectionJSON.all(try ConnectionsCommand.state(data), now: now)
+        let rows = ConnectionJSON.all(try DataDirectory(path: data).readState(reader: "connections"), now: now)
         if json {
             print(try RunJSON.encode(["connections": rows]))
             return
@@ -105,7 +92,7 @@ struct ConnectionsCheckCommand: AsyncParsableCommand {
     var data = "./baton-data"
 
     func run() async throws {
-        let state = try ConnectionsCommand.state(data)
+        let state = try DataDirectory(path: data).readState(reader: "connections")
         let rows = ConnectionJSON.all(state, now: 0)
         guard let row = rows.first(where: { $0["name"] as? String == name }), let platformName = row["platform"] as? String else {
             let known = rows.compactMap { $0["name"] as? String }

@@ -2,6 +2,7 @@ import BatonEngine
 import BatonLog
 import BatonModel
 import BatonPlatforms
+import BatonState
 import Foundation
 
 /// The layout of a data directory: the log in `log/`, process attempts in `runs/`.
@@ -19,6 +20,21 @@ struct DataDirectory {
             printError("baton: \(error)")
             throw BatonExit.storage
         }
+    }
+
+    /// The projection of the log, opened read-only (safe beside a writer), for commands that only
+    /// look; prints the error and exits 3 when the log cannot be read.
+    func readState(reader: String) throws -> EngineState {
+        let log = try openLog(readOnly: true)
+        defer { log.close() }
+        let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: SystemEngineClock(), options: RuntimeOptions(dispatcherID: reader))
+        do {
+            try runtime.recover()
+        } catch {
+            printError("baton: \(error)")
+            throw BatonExit.storage
+        }
+        return runtime.state
     }
 
     /// The platforms a local process dispatches to.

@@ -64,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         // Checked before the log is touched, against the connections file; without one, against
         // the registry the log holds (when there is a log).
         let hasLog = FileManager.default.fileExists(atPath: directory.logPath + "/data.mdb")
-        if registry != nil || !hasLog { _ = try loadWorkflow(registry) }
+        let checked = registry != nil || !hasLog ? try loadWorkflow(registry) : nil
         let parameters = try DataDirectory.parameters(params)
         let log = try directory.openLog()
         defer { log.close() }
@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         var chosenID = runID
         do {
             try runtime.recover()
-            let workflow = try loadWorkflow(registry ?? runtime.state.registry?.registry)
+            let workflow = try checked ?? loadWorkflow(runtime.state.registry?.registry)
             if let problem = workflow.undeclaredParamsProblem(parameters) {
                 printError("baton: --param: \(problem); nothing was run")
                 throw BatonExit.badInput

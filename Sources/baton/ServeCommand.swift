@@ -114,11 +114,12 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = DataDirectory(path: data)
         // The secret stores are read once, from the connections file as it is at start-up.
         let connectionsFile = connections ?? WorkflowDirectory(path: workflows).registryPath
-        let registry = try? connectionsFile.map { try ConnectionRegistryLoader.load(contentsOf: $0) }
+        // A broken file is reported by the host's first sync; its stores then default to env.
+        let registry = connectionsFile.flatMap { try? ConnectionRegistryLoader.load(contentsOf: $0) }
         let log = try directory.openLog()
         defer { log.close() }
         let clock = SystemEngineClock()
-        let runtime = try directory.runtime(log, role: "host", clock: clock, registry: registry ?? nil) { options in
+        let runtime = try directory.runtime(log, role: "host", clock: clock, registry: registry) { options in
             // A full disk stops nothing: the host waits for space, answering 503 meanwhile.
             options.diskFullRetryMax = .seconds(10)
             options.logger = logger

@@ -30,18 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let directory = DataDirectory(path: data)
-        let log = try directory.openLog(readOnly: true)
-        defer { log.close() }
-        let clock = SystemEngineClock()
-        let runtime = Runtime(log: log, platforms: PlatformSet([:]), clock: clock, options: RuntimeOptions(dispatcherID: "status"))
-        do {
-            try runtime.recover()
-        } catch {
-            printError("baton: \(error)")
-            throw BatonExit.storage
-        }
-        let state = runtime.state
+        let state = try DataDirectory(path: data).readState(reader: "status")
         if let id = run {
             guard let found = state.runs[id] else {
                 printError("baton: no run \(id) in \(data)")

@@ -101,7 +101,7 @@ public enum CredentialSettings {
     /// Parses `{{ secrets.NAME }}` or `{{ env.NAME }}` (spaces inside the braces optional);
     /// nil for anything else, including text around the reference.
     public static func reference(in text: String) -> Reference? {
-        let trimmed = text.trimmingSpacesAndTabs()
+        let trimmed = text[...].trimmingSpaces()
         guard trimmed.hasPrefix("{{"), trimmed.hasSuffix("}}"), trimmed.count > 4 else { return nil }
         let inner = trimmed.dropFirst(2).dropLast(2).trimmingSpaces()
         let parts = inner.split(separator: ".", omittingEmptySubsequences: false)
@@ -112,8 +112,4 @@ public enum CredentialSettings {
         default: return nil
         }
     }
-}
-
-extension String {
-    func trimmingSpacesAndTabs() -> String { String(self[...].trimmingSpaces()) }
 }
