@@ -78,6 +78,7 @@ extension Baton_V1_Event {
         case .runCancelRequested: return "RunCancelRequested"
         case .tasksCleared: return "TasksCleared"
         case .alertDelivery: return "AlertDelivery"
+        case .contentionDecided: return "ContentionDecided"
         }
     }
 }

@@ -97,6 +97,16 @@ public nonisolated enum Baton_V1_ErrorClass: SwiftProtobuf.Enum, Swift.CaseItera
 
   /// Reconciliation found no trace of a submission that cannot be safely repeated.
   case lost // = 8
+
+  /// The connection's queue was full and its profile says `on_full: reject` (or the task asks for
+  /// more slots than the connection has).
+  case rejected // = 9
+
+  /// The task waited for its connection longer than the profile's `queue.timeout`.
+  case queueTimeout // = 10
+
+  /// The task had waited longest in a full queue whose profile says `on_full: drop_oldest`.
+  case dropped // = 11
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -114,6 +124,9 @@ public nonisolated enum Baton_V1_ErrorClass: SwiftProtobuf.Enum, Swift.CaseItera
     case 6: self = .notFound
     case 7: self = .timeout
     case 8: self = .lost
+    case 9: self = .rejected
+    case 10: self = .queueTimeout
+    case 11: self = .dropped
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -129,6 +142,9 @@ public nonisolated enum Baton_V1_ErrorClass: SwiftProtobuf.Enum, Swift.CaseItera
     case .notFound: return 6
     case .timeout: return 7
     case .lost: return 8
+    case .rejected: return 9
+    case .queueTimeout: return 10
+    case .dropped: return 11
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -144,6 +160,9 @@ public nonisolated enum Baton_V1_ErrorClass: SwiftProtobuf.Enum, Swift.CaseItera
     .notFound,
     .timeout,
     .lost,
+    .rejected,
+    .queueTimeout,
+    .dropped,
   ]
 
 }
@@ -330,6 +349,68 @@ public nonisolated enum Baton_V1_ClearMode: SwiftProtobuf.Enum, Swift.CaseIterab
     .unspecified,
     .retry,
     .clear,
+  ]
+
+}
+
+public nonisolated enum Baton_V1_ContentionDecision: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// The queue was full (`on_full: wait`): the task waits, held in order, until it has room.
+  case held // = 1
+
+  /// The queue was full (`on_full: reject`), or the task needs more slots than the connection has;
+  /// a TaskFailed of class rejected follows.
+  case rejected // = 2
+
+  /// The queue was full (`on_full: drop_oldest`) and this task had waited longest; a TaskFailed of
+  /// class dropped follows, and the newcomer is queued.
+  case dropped // = 3
+
+  /// The task waited longer than `queue.timeout`; a TaskFailed of class queue_timeout follows.
+  case queueTimedOut // = 4
+
+  /// Aging raised the task past a waiting task of higher priority; its TaskClaimed follows.
+  case promoted // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .held
+    case 2: self = .rejected
+    case 3: self = .dropped
+    case 4: self = .queueTimedOut
+    case 5: self = .promoted
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .held: return 1
+    case .rejected: return 2
+    case .dropped: return 3
+    case .queueTimedOut: return 4
+    case .promoted: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Baton_V1_ContentionDecision] = [
+    .unspecified,
+    .held,
+    .rejected,
+    .dropped,
+    .queueTimedOut,
+    .promoted,
   ]
 
 }
@@ -532,6 +613,14 @@ public nonisolated struct Baton_V1_Event: Sendable {
     set {body = .connectionsRegistered(newValue)}
   }
 
+  public var contentionDecided: Baton_V1_ContentionDecided {
+    get {
+      if case .contentionDecided(let v)? = body {return v}
+      return Baton_V1_ContentionDecided()
+    }
+    set {body = .contentionDecided(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -558,6 +647,7 @@ public nonisolated struct Baton_V1_Event: Sendable {
     case tasksCleared(Baton_V1_TasksCleared)
     case alertDelivery(Baton_V1_AlertDelivery)
     case connectionsRegistered(Baton_V1_ConnectionsRegistered)
+    case contentionDecided(Baton_V1_ContentionDecided)
 
   }
 
@@ -1014,6 +1104,48 @@ public nonisolated struct Baton_V1_AlertDelivery: Sendable {
   public init() {}
 }
 
+/// A connection's contention profile decided something about one attempt, with the numbers that
+/// decided it. Every decision a profile makes is one of these.
+public nonisolated struct Baton_V1_ContentionDecided: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var task: String = String()
+
+  public var attempt: UInt32 = 0
+
+  public var connection: String = String()
+
+  public var decision: Baton_V1_ContentionDecision = .unspecified
+
+  /// Tasks waiting on the connection (queued, or claimed and not yet accepted) and the bound.
+  public var queueDepth: UInt32 = 0
+
+  public var queueMax: UInt32 = 0
+
+  /// How long the task had waited, and the profile's queue.timeout.
+  public var waitedMs: UInt64 = 0
+
+  public var timeoutMs: UInt64 = 0
+
+  /// The task's priority, what waiting made of it, and the highest priority it went ahead of.
+  public var priority: Int32 = 0
+
+  public var effectivePriority: Int32 = 0
+
+  public var passedPriority: Int32 = 0
+
+  /// For a task needing more slots than the connection has.
+  public var slots: UInt32 = 0
+
+  public var maxInFlight: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "baton.v1"
@@ -1023,7 +1155,7 @@ nonisolated extension Baton_V1_Trigger: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Baton_V1_ErrorClass: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CLASS_UNSPECIFIED\0\u{1}ERROR_CLASS_TASK\0\u{1}ERROR_CLASS_TRANSIENT\0\u{1}ERROR_CLASS_THROTTLED\0\u{1}ERROR_CLASS_AUTH\0\u{1}ERROR_CLASS_INVALID\0\u{1}ERROR_CLASS_NOT_FOUND\0\u{1}ERROR_CLASS_TIMEOUT\0\u{1}ERROR_CLASS_LOST\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CLASS_UNSPECIFIED\0\u{1}ERROR_CLASS_TASK\0\u{1}ERROR_CLASS_TRANSIENT\0\u{1}ERROR_CLASS_THROTTLED\0\u{1}ERROR_CLASS_AUTH\0\u{1}ERROR_CLASS_INVALID\0\u{1}ERROR_CLASS_NOT_FOUND\0\u{1}ERROR_CLASS_TIMEOUT\0\u{1}ERROR_CLASS_LOST\0\u{1}ERROR_CLASS_REJECTED\0\u{1}ERROR_CLASS_QUEUE_TIMEOUT\0\u{1}ERROR_CLASS_DROPPED\0")
 }
 
 nonisolated extension Baton_V1_EdgeCondition: SwiftProtobuf._ProtoNameProviding {
@@ -1042,9 +1174,13 @@ nonisolated extension Baton_V1_ClearMode: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CLEAR_MODE_UNSPECIFIED\0\u{1}CLEAR_MODE_RETRY\0\u{1}CLEAR_MODE_CLEAR\0")
 }
 
+nonisolated extension Baton_V1_ContentionDecision: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CONTENTION_DECISION_UNSPECIFIED\0\u{1}CONTENTION_DECISION_HELD\0\u{1}CONTENTION_DECISION_REJECTED\0\u{1}CONTENTION_DECISION_DROPPED\0\u{1}CONTENTION_DECISION_QUEUE_TIMED_OUT\0\u{1}CONTENTION_DECISION_PROMOTED\0")
+}
+
 nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}actor\0\u{4}\u{8}workflow_registered\0\u{3}run_created\0\u{3}task_queued\0\u{3}task_expanded\0\u{3}task_claimed\0\u{3}task_dispatched\0\u{3}task_succeeded\0\u{3}task_failed\0\u{3}task_retry_scheduled\0\u{3}task_skipped\0\u{3}task_timed_out\0\u{3}task_cancel_requested\0\u{3}task_cancelled\0\u{3}platform_observed\0\u{3}connection_throttled\0\u{3}run_finished\0\u{3}schedule_fired\0\u{3}snapshot_written\0\u{3}runs_expired\0\u{3}run_cancel_requested\0\u{3}tasks_cleared\0\u{3}alert_delivery\0\u{3}connections_registered\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}actor\0\u{4}\u{8}workflow_registered\0\u{3}run_created\0\u{3}task_queued\0\u{3}task_expanded\0\u{3}task_claimed\0\u{3}task_dispatched\0\u{3}task_succeeded\0\u{3}task_failed\0\u{3}task_retry_scheduled\0\u{3}task_skipped\0\u{3}task_timed_out\0\u{3}task_cancel_requested\0\u{3}task_cancelled\0\u{3}platform_observed\0\u{3}connection_throttled\0\u{3}run_finished\0\u{3}schedule_fired\0\u{3}snapshot_written\0\u{3}runs_expired\0\u{3}run_cancel_requested\0\u{3}tasks_cleared\0\u{3}alert_delivery\0\u{3}connections_registered\0\u{3}contention_decided\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1353,6 +1489,19 @@ nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Mess
           self.body = .connectionsRegistered(v)
         }
       }()
+      case 33: try {
+        var v: Baton_V1_ContentionDecided?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .contentionDecided(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .contentionDecided(v)
+        }
+      }()
       default: break
       }
     }
@@ -1461,6 +1610,10 @@ nonisolated extension Baton_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Mess
     case .connectionsRegistered?: try {
       guard case .connectionsRegistered(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+    }()
+    case .contentionDecided?: try {
+      guard case .contentionDecided(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
     }()
     case nil: break
     }
@@ -2506,6 +2659,96 @@ nonisolated extension Baton_V1_AlertDelivery: SwiftProtobuf.Message, SwiftProtob
     if lhs.alertDone != rhs.alertDone {return false}
     if lhs.detail != rhs.detail {return false}
     if lhs.nextAttemptUs != rhs.nextAttemptUs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Baton_V1_ContentionDecided: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContentionDecided"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}task\0\u{1}attempt\0\u{1}connection\0\u{1}decision\0\u{3}queue_depth\0\u{3}queue_max\0\u{3}waited_ms\0\u{3}timeout_ms\0\u{1}priority\0\u{3}effective_priority\0\u{3}passed_priority\0\u{1}slots\0\u{3}max_in_flight\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.task) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.attempt) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.connection) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.decision) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.queueDepth) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.queueMax) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.waitedMs) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.timeoutMs) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.priority) }()
+      case 10: try { try decoder.decodeSingularInt32Field(value: &self.effectivePriority) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.passedPriority) }()
+      case 12: try { try decoder.decodeSingularUInt32Field(value: &self.slots) }()
+      case 13: try { try decoder.decodeSingularUInt32Field(value: &self.maxInFlight) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.task.isEmpty {
+      try visitor.visitSingularStringField(value: self.task, fieldNumber: 1)
+    }
+    if self.attempt != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempt, fieldNumber: 2)
+    }
+    if !self.connection.isEmpty {
+      try visitor.visitSingularStringField(value: self.connection, fieldNumber: 3)
+    }
+    if self.decision != .unspecified {
+      try visitor.visitSingularEnumField(value: self.decision, fieldNumber: 4)
+    }
+    if self.queueDepth != 0 {
+      try visitor.visitSingularUInt32Field(value: self.queueDepth, fieldNumber: 5)
+    }
+    if self.queueMax != 0 {
+      try visitor.visitSingularUInt32Field(value: self.queueMax, fieldNumber: 6)
+    }
+    if self.waitedMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.waitedMs, fieldNumber: 7)
+    }
+    if self.timeoutMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.timeoutMs, fieldNumber: 8)
+    }
+    if self.priority != 0 {
+      try visitor.visitSingularInt32Field(value: self.priority, fieldNumber: 9)
+    }
+    if self.effectivePriority != 0 {
+      try visitor.visitSingularInt32Field(value: self.effectivePriority, fieldNumber: 10)
+    }
+    if self.passedPriority != 0 {
+      try visitor.visitSingularInt32Field(value: self.passedPriority, fieldNumber: 11)
+    }
+    if self.slots != 0 {
+      try visitor.visitSingularUInt32Field(value: self.slots, fieldNumber: 12)
+    }
+    if self.maxInFlight != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxInFlight, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Baton_V1_ContentionDecided, rhs: Baton_V1_ContentionDecided) -> Bool {
+    if lhs.task != rhs.task {return false}
+    if lhs.attempt != rhs.attempt {return false}
+    if lhs.connection != rhs.connection {return false}
+    if lhs.decision != rhs.decision {return false}
+    if lhs.queueDepth != rhs.queueDepth {return false}
+    if lhs.queueMax != rhs.queueMax {return false}
+    if lhs.waitedMs != rhs.waitedMs {return false}
+    if lhs.timeoutMs != rhs.timeoutMs {return false}
+    if lhs.priority != rhs.priority {return false}
+    if lhs.effectivePriority != rhs.effectivePriority {return false}
+    if lhs.passedPriority != rhs.passedPriority {return false}
+    if lhs.slots != rhs.slots {return false}
+    if lhs.maxInFlight != rhs.maxInFlight {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

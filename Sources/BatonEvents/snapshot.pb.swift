@@ -575,8 +575,11 @@ public nonisolated struct Baton_V1_SnapshotConnection: Sendable {
 
   public var throttledUntilUs: Int64 = 0
 
-  /// Queued attempts in queue order.
+  /// Queued attempts in the order they entered the queue (claim order follows from their priorities).
   public var queue: [Baton_V1_SnapshotTaskRef] = []
+
+  /// Attempts held because the queue was full (`on_full: wait`), in the order they were held.
+  public var held: [Baton_V1_SnapshotTaskRef] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1561,7 +1564,7 @@ nonisolated extension Baton_V1_SnapshotTask: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Baton_V1_SnapshotConnection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotConnection"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}recent_dispatches_us\0\u{3}throttled_until_us\0\u{1}queue\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}recent_dispatches_us\0\u{3}throttled_until_us\0\u{1}queue\0\u{1}held\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1573,6 +1576,7 @@ nonisolated extension Baton_V1_SnapshotConnection: SwiftProtobuf.Message, SwiftP
       case 2: try { try decoder.decodeRepeatedInt64Field(value: &self.recentDispatchesUs) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.throttledUntilUs) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.queue) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.held) }()
       default: break
       }
     }
@@ -1591,6 +1595,9 @@ nonisolated extension Baton_V1_SnapshotConnection: SwiftProtobuf.Message, SwiftP
     if !self.queue.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.queue, fieldNumber: 4)
     }
+    if !self.held.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.held, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1599,6 +1606,7 @@ nonisolated extension Baton_V1_SnapshotConnection: SwiftProtobuf.Message, SwiftP
     if lhs.recentDispatchesUs != rhs.recentDispatchesUs {return false}
     if lhs.throttledUntilUs != rhs.throttledUntilUs {return false}
     if lhs.queue != rhs.queue {return false}
+    if lhs.held != rhs.held {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

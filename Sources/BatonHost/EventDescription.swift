@@ -22,6 +22,20 @@ public struct EventDescription {
         return parts.joined(separator: ", ")
     }
 
+    /// A contention decision with the numbers that decided it.
+    static func contention(_ e: Baton_V1_ContentionDecided) -> String {
+        let queue = "queue of \(e.connection) \(e.queueDepth)/\(e.queueMax)"
+        switch e.decision {
+        case .held: return "held: \(queue) full, waits for room (on_full: wait)"
+        case .rejected where e.slots > 0: return "rejected: needs \(e.slots) slots, \(e.connection) has max_in_flight \(e.maxInFlight)"
+        case .rejected: return "rejected: \(queue) full (on_full: reject)"
+        case .dropped: return "dropped after \(e.waitedMs) ms: \(queue) full (on_full: drop_oldest)"
+        case .queueTimedOut: return "queue timeout on \(e.connection): waited \(e.waitedMs) ms, limit \(e.timeoutMs) ms"
+        case .promoted: return "promoted on \(e.connection): priority \(e.priority) aged to \(e.effectivePriority) after \(e.waitedMs) ms, ahead of priority \(e.passedPriority)"
+        case .unspecified, .UNRECOGNIZED: return "\(e.decision.name) on \(e.connection)"
+        }
+    }
+
     /// Describes `event`.
     public init(_ event: Baton_V1_Event) {
         switch event.body {
@@ -103,6 +117,12 @@ public struct EventDescription {
             let outcome = e.delivered ? "delivered" : (e.final ? "given up" : "failed, next at \(EventDescription.formatTime(e.nextAttemptUs))")
             detail = "alert \(e.alertSeq) to \(e.target.isEmpty ? "(no webhook)" : e.target) attempt \(e.attempt): \(outcome) (\(e.detail))"
             fields = ["alert_seq": e.alertSeq, "target": e.target, "delivered": e.delivered, "final": e.final, "detail": e.detail]
+        case .contentionDecided(let e):
+            (task, attempt) = (e.task, e.attempt)
+            detail = Self.contention(e)
+            fields = ["connection": e.connection, "decision": e.decision.name, "queue_depth": e.queueDepth, "queue_max": e.queueMax,
+                      "waited_ms": e.waitedMs, "timeout_ms": e.timeoutMs, "priority": e.priority, "effective_priority": e.effectivePriority,
+                      "passed_priority": e.passedPriority, "slots": e.slots, "max_in_flight": e.maxInFlight]
         case .none:
             detail = "unknown event type"
         }

@@ -26,11 +26,16 @@ extension EngineState {
     struct SlotEffects {
         var connection = ""
         var index = 0
+        /// The task's priority and slots, from its spec.
+        var priority = 0
+        var slots = 1
         var released: TaskStatus?
         var claimed = false
         var dispatched = false
-        var queued = false
-        /// Left the queue without being claimed (cancelled).
+        /// Entered the queue, or the held list, waiting since this time (µs).
+        var queued: Int64?
+        var held: Int64?
+        /// Left the queue or the held list without being claimed (cancelled, failed, admitted).
         var dequeued = false
         /// The connection's rate window (µs), when it has a rate limit.
         var rateWindowMicros: Int64?
@@ -42,16 +47,16 @@ extension EngineState {
         // Taken out of the dictionary so the queue inside is mutated in place, not copied.
         var connection = connections.removeValue(forKey: effects.connection) ?? ConnectionState()
         if let released = effects.released {
-            connection.inFlight -= 1
+            connection.inFlight -= effects.slots
             if released == .claimed { connection.pendingClaims -= 1 }
             active.remove(ref)
         }
         if effects.claimed || effects.dequeued {
             connection.queue.remove(ref)
-            connection.queue.compact()
+            connection.held.remove(ref)
         }
         if effects.claimed {
-            connection.inFlight += 1
+            connection.inFlight += effects.slots
             connection.pendingClaims += 1
             active.insert(ref)
         }
@@ -60,16 +65,19 @@ extension EngineState {
             connection.recentDispatches.append(time)
             if let window = effects.rateWindowMicros { connection.prune(now: time, windowMicros: window) }
         }
-        if effects.queued { connection.queue.push(ref) }
+        if let since = effects.queued { connection.queue.push(ref, priority: effects.priority, queuedAtMicros: since) }
+        if let since = effects.held { connection.held.push(ref, priority: effects.priority, queuedAtMicros: since) }
         precondition(connection.inFlight >= 0 && connection.pendingClaims >= 0, "connection \(effects.connection) slot count went negative")
         connections[effects.connection] = connection
     }
 
     private static func applyToTask(_ event: Baton_V1_Event, _ run: inout RunState, _ index: Int, seq: UInt64, time: Int64,
                                     registry: ConnectionRegistry?) throws(StateError) -> SlotEffects {
-        let connectionName = run.connection(of: index)
+        let spec = run.spec(of: index)
+        let connectionName = spec.connection
         let rate = connectionSpec(connectionName, of: run, registry: registry)?.rate
-        var effects = SlotEffects(connection: connectionName, index: index, rateWindowMicros: rate.map { micros($0.window) })
+        var effects = SlotEffects(connection: connectionName, index: index, priority: spec.priority, slots: spec.slots,
+                                  rateWindowMicros: rate.map { micros($0.window) })
         var task = run.tasks[index]
         let before = task.status
         func releaseSlot() {
@@ -80,13 +88,33 @@ extension EngineState {
         switch event.body {
         case .taskQueued(let e):
             releaseSlot()
+            // A held task keeps its place in time: its wait began when it was held.
+            if before == .held { effects.dequeued = true } else { task.queuedAtMicros = time }
             task.status = .queued
             task.attempt = e.attempt
-            task.queuedAtMicros = time
             task.retryNotBeforeMicros = nil
             run.needsQueue.remove(index)
             run.retryTimers.remove(index)
-            effects.queued = true
+            effects.queued = task.queuedAtMicros ?? time
+        case .contentionDecided(let e):
+            switch e.decision {
+            case .held:
+                task.status = .held
+                task.attempt = e.attempt
+                task.queuedAtMicros = time
+                task.retryNotBeforeMicros = nil
+                run.needsQueue.remove(index)
+                run.retryTimers.remove(index)
+                effects.held = time
+            case .rejected where !before.holdsSlot && before != .queued:
+                // Turned away before it entered the queue: the attempt counts, and its TaskFailed follows.
+                task.attempt = e.attempt
+                task.retryNotBeforeMicros = nil
+                run.needsQueue.remove(index)
+                run.retryTimers.remove(index)
+            default:
+                break  // the TaskFailed or TaskClaimed that follows changes the state
+            }
         case .taskClaimed(let e):
             task.status = .claimed
             task.claim = .init(dispatcherID: e.dispatcherID, idempotencyKey: e.idempotencyKey, connection: e.connection,
@@ -104,6 +132,7 @@ extension EngineState {
             run.absorb(run.resolution.record(TaskIndex(index), .succeeded))
         case .taskFailed(let e):
             releaseSlot()
+            effects.dequeued = before == .queued || before == .held
             task.lastFailure = .init(errorClass: e.errorClass.name, message: e.message, retryable: e.retryable)
             if RetryBackoff.willRetry(run.spec(of: index).retry, attempt: task.attempt - task.attemptsBeforeClear, retryable: e.retryable, errorClass: e.errorClass.name) {
                 task.status = .retryWait
@@ -122,7 +151,7 @@ extension EngineState {
             run.needsSkipEvent[index] = nil
         case .taskCancelled:
             releaseSlot()
-            effects.dequeued = before == .queued
+            effects.dequeued = before == .queued || before == .held
             task.status = .cancelled
             run.needsQueue.remove(index)
             run.needsRetryDecision.remove(index)
@@ -155,6 +184,7 @@ extension EngineState {
         case .taskCancelRequested(let e): return e.task
         case .taskCancelled(let e): return e.task
         case .platformObserved(let e): return e.task
+        case .contentionDecided(let e): return e.task
         default: return ""
         }
     }

@@ -170,14 +170,22 @@ public struct EngineState: Sendable, Equatable {
         }
     }
 
-    mutating func restoreConnection(_ name: String, recent: [Int64], throttledUntil: Int64, queue: [TaskRef]) {
+    mutating func restoreConnection(_ name: String, recent: [Int64], throttledUntil: Int64, queue: [TaskRef], held: [TaskRef]) {
         var connection = ConnectionState()
         connection.recentDispatches = recent
         connection.throttledUntilMicros = throttledUntil
-        for ref in queue { connection.queue.push(ref) }
+        // Pushed back in arrival order, each with its priority and queue time: the same claim order.
+        func push(_ refs: [TaskRef], into waiting: inout ClaimQueue) {
+            for ref in refs {
+                guard let run = runs[ref.run] else { continue }
+                waiting.push(ref, priority: run.spec(of: ref.index).priority, queuedAtMicros: run.tasks[ref.index].queuedAtMicros ?? 0)
+            }
+        }
+        push(queue, into: &connection.queue)
+        push(held, into: &connection.held)
         for ref in active {
             guard let run = runs[ref.run], run.connection(of: ref.index) == name else { continue }
-            connection.inFlight += 1
+            connection.inFlight += run.spec(of: ref.index).slots
             if run.tasks[ref.index].status == .claimed { connection.pendingClaims += 1 }
         }
         connections[name] = connection

@@ -13,6 +13,24 @@ extension Baton_V1_ErrorClass {
         case .notFound: return "not_found"
         case .timeout: return "timeout"
         case .lost: return "lost"
+        case .rejected: return "rejected"
+        case .queueTimeout: return "queue_timeout"
+        case .dropped: return "dropped"
+        case .UNRECOGNIZED(let value): return "unknown_\(value)"
+        }
+    }
+}
+
+extension Baton_V1_ContentionDecision {
+    /// The decision's snake_case name, as replay and the API spell it.
+    public var name: String {
+        switch self {
+        case .unspecified: return "unspecified"
+        case .held: return "held"
+        case .rejected: return "rejected"
+        case .dropped: return "dropped"
+        case .queueTimedOut: return "queue_timed_out"
+        case .promoted: return "promoted"
         case .UNRECOGNIZED(let value): return "unknown_\(value)"
         }
     }

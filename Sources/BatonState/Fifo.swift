@@ -47,6 +47,26 @@ struct Fifo<Element: Hashable & Sendable>: Sendable {
     }
 }
 
+extension Fifo: Sequence {
+    /// Walks the live elements in order.
+    struct Iterator: IteratorProtocol {
+        fileprivate let items: [Element]
+        fileprivate let slots: [Element: Int]
+        fileprivate var index: Int
+
+        mutating func next() -> Element? {
+            while index < items.count {
+                let slot = index
+                index += 1
+                if slots[items[slot]] == slot { return items[slot] }
+            }
+            return nil
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(items: items, slots: slots, index: head) }
+}
+
 extension Fifo: Equatable {
     /// Two queues are equal when they hold the same elements in the same order, however their
     /// storage got there (a snapshot restores the order, not the dead slots).

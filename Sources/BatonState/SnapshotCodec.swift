@@ -49,7 +49,8 @@ public enum SnapshotCodec {
                     $0.name = name
                     $0.recentDispatchesUs = connection.recentDispatches
                     $0.throttledUntilUs = connection.throttledUntilMicros
-                    $0.queue = connection.queue.prefix(Int.max).map { ref in .with { $0.run = ref.run; $0.index = UInt32(ref.index) } }
+                    $0.queue = connection.queue.inArrivalOrder().map { ref in .with { $0.run = ref.run; $0.index = UInt32(ref.index) } }
+                    $0.held = connection.held.inArrivalOrder().map { ref in .with { $0.run = ref.run; $0.index = UInt32(ref.index) } }
                 }
             }
         }
@@ -93,7 +94,8 @@ public enum SnapshotCodec {
         for run in restored { try state.restoreRun(try run.get()) }
         for connection in snapshot.connections {
             state.restoreConnection(connection.name, recent: connection.recentDispatchesUs, throttledUntil: connection.throttledUntilUs,
-                                    queue: connection.queue.map { TaskRef(run: $0.run, index: Int($0.index)) })
+                                    queue: connection.queue.map { TaskRef(run: $0.run, index: Int($0.index)) },
+                                    held: connection.held.map { TaskRef(run: $0.run, index: Int($0.index)) })
         }
         state.restoreFirstRegistered(snapshot.firstRegisteredUs)
         for fire in snapshot.scheduleFires {

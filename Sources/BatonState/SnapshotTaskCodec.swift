@@ -89,7 +89,8 @@ enum SnapshotTaskCodec {
 /// A run's task records and the states of its resolution, as columns (`SnapshotTaskColumns`).
 enum SnapshotTaskColumnsCodec {
     /// Status codes by `SnapshotTaskColumns.status` value; the order is part of the format.
-    static let statuses: [TaskStatus] = [.pending, .queued, .claimed, .running, .retryWait, .succeeded, .failed, .skipped, .cancelled]
+    /// Codes are positions here: append, never reorder.
+    static let statuses: [TaskStatus] = [.pending, .queued, .claimed, .running, .retryWait, .succeeded, .failed, .skipped, .cancelled, .held]
     private static let statusCodes: [TaskStatus: UInt32] = Dictionary(uniqueKeysWithValues: statuses.enumerated().map { ($1, UInt32($0)) })
 
     /// The columns of `tasks`. Built in local arrays and moved into the message once: the

@@ -4,6 +4,9 @@ public enum TaskStatus: String, Sendable, Equatable, Hashable, CaseIterable {
     case pending
     /// Its edges allow it to run; waits for a dispatcher to claim it under the connection's limits.
     case queued
+    /// Ready, but its connection's queue is full (`queue.on_full: wait`): it enters the queue, in
+    /// order, when there is room.
+    case held
     /// A dispatcher holds it and is submitting it to the platform.
     case claimed
     /// The platform accepted it under a run ID; waits for a terminal answer.
@@ -19,7 +22,7 @@ public enum TaskStatus: String, Sendable, Equatable, Hashable, CaseIterable {
     public var isTerminal: Bool {
         switch self {
         case .succeeded, .failed, .skipped, .cancelled: return true
-        case .pending, .queued, .claimed, .running, .retryWait: return false
+        case .pending, .queued, .held, .claimed, .running, .retryWait: return false
         }
     }
 

@@ -33,6 +33,7 @@ final class ProgressPrinter: Sendable {
         switch task.status {
         case .pending: return nil
         case .queued: return "  \(name) queued     attempt \(task.attempt)"
+        case .held: return "  \(name) held       attempt \(task.attempt) (the connection's queue is full)"
         case .claimed: return nil
         case .running: return "  \(name) running    attempt \(task.attempt) as \(task.platformRunIDs.last ?? "?")"
         case .retryWait:

@@ -79,7 +79,7 @@ final class Simulation {
         }
         let run = runtime.state.runs["r"]
         let tasks = run.map { r in r.tasks.indices.map { "\(r.graph.names[$0])=\(r.tasks[$0].status.rawValue)/\(r.tasks[$0].attempt)" }.joined(separator: " ") } ?? "no run"
-        let queues = runtime.state.connections.map { "\($0.key): inFlight \($0.value.inFlight) pending \($0.value.pendingClaims) queue \($0.value.queueDepth) throttled \($0.value.throttledUntilMicros - clock.nowMicros())" }
+        let queues = runtime.state.connections.map { "\($0.key): inFlight \($0.value.inFlight) pending \($0.value.pendingClaims) queue \($0.value.queueDepth) held \($0.value.heldDepth) throttled \($0.value.throttledUntilMicros - clock.nowMicros())" }
         throw failure("the run did not finish within \(Self.stepsMax) steps: \(tasks); \(queues); effects \(pending.count); crashes \(crashes)")
     }
 
@@ -136,12 +136,39 @@ final class Simulation {
             }
         }
         for (name, connection) in state.connections {
-            if let limit = workflow.connections[name]?.maxInFlight, connection.inFlight > limit {
-                throw failure("connection \(name) has \(connection.inFlight) in flight, limit \(limit)")
-            }
+            try checkContention(state, name, connection)
         }
         for acceptance in platform.acceptances where platform.submissions(forKey: acceptance.idempotencyKey) > 1 {
             throw failure("key \(acceptance.idempotencyKey) has \(platform.submissions(forKey: acceptance.idempotencyKey)) platform runs")
+        }
+    }
+
+    /// Slots in flight never exceed `max_in_flight` and are what the active tasks occupy; no
+    /// queue holds more than its bound; queue and held list hold exactly the tasks in those states.
+    private func checkContention(_ state: EngineState, _ name: String, _ connection: ConnectionState) throws {
+        let spec = workflow.connections[name]
+        if let limit = spec?.maxInFlight, connection.inFlight > limit {
+            throw failure("connection \(name) has \(connection.inFlight) slots in flight, limit \(limit)")
+        }
+        let slots = state.active.reduce(0) { sum, ref in
+            guard let run = state.runs[ref.run], run.connection(of: ref.index) == name else { return sum }
+            return sum + run.spec(of: ref.index).slots
+        }
+        guard slots == connection.inFlight else { throw failure("connection \(name) counts \(connection.inFlight) slots, its tasks hold \(slots)") }
+        if let bound = spec?.queue.max, connection.waiting > bound {
+            throw failure("connection \(name) has \(connection.waiting) tasks waiting, queue.max \(bound)")
+        }
+        if connection.heldDepth > 0 && spec?.queue.onFull != .wait {
+            throw failure("connection \(name) holds \(connection.heldDepth) tasks with on_full \(String(describing: spec?.queue.onFull))")
+        }
+        for (waiting, status) in [(connection.queue, TaskStatus.queued), (connection.held, .held)] {
+            let members = waiting.inArrivalOrder()
+            let inStatus = state.runs.values.reduce(0) { sum, run in
+                sum + run.tasks.indices.count { run.tasks[$0].status == status && run.connection(of: $0) == name }
+            }
+            guard members.count == inStatus, members.allSatisfy({ state.runs[$0.run]?.tasks[$0.index].status == status }) else {
+                throw failure("connection \(name) lists \(members.count) tasks as \(status.rawValue), \(inStatus) are")
+            }
         }
     }
 
@@ -199,7 +226,9 @@ final class Simulation {
     func stats() throws -> Stats {
         var stats = Stats(crashes: crashes)
         try log.forEach(from: 1) { record in
-            stats.kinds[try EventCodec.decode(record.payload, seq: record.seq).kindName, default: 0] += 1
+            let event = try EventCodec.decode(record.payload, seq: record.seq)
+            stats.kinds[event.kindName, default: 0] += 1
+            if case .contentionDecided(let e) = event.body { stats.kinds["ContentionDecided.\(e.decision.name)", default: 0] += 1 }
         }
         if let outcome = runtime.state.runs["r"]?.outcome { stats.outcomes[outcome.rawValue] = 1 }
         return stats

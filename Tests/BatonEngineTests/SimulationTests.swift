@@ -30,7 +30,7 @@ import Testing
     }
 
     /// The simulation is not vacuous: across a few seeds it crashes, reconciles, throttles,
-    /// retries, skips, and ends runs both ways.
+    /// retries, skips, makes every contention decision, and ends runs both ways.
     @Test func seedsExerciseFaultsCrashesAndBothOutcomes() async throws {
         var totals = Simulation.Stats()
         for seed in UInt64(0)..<60 {
@@ -45,6 +45,9 @@ import Testing
         #expect(totals.kinds["TaskSkipped", default: 0] > 0)
         #expect(totals.kinds["TaskTimedOut", default: 0] > 0)
         #expect(totals.outcomes["succeeded", default: 0] > 0 && totals.outcomes["failed", default: 0] > 0)
+        for decision in ["held", "rejected", "dropped", "queue_timed_out", "promoted"] {
+            #expect(totals.kinds["ContentionDecided.\(decision)", default: 0] > 0, "no seed made a \(decision) decision")
+        }
     }
 
     @Test func sameSeedReplaysTheSameRun() async throws {

@@ -184,6 +184,30 @@ import Testing
             alerts: { to: oncall }
             tasks: { a: {} }
             """, line: 2, column: 9, task: nil, contains: "alerts must be a list"),
+        Case(kind: "slots over max_in_flight", yaml: """
+            name: w
+            connections:
+              c: { platform: sim, max_in_flight: 2 }
+            tasks:
+              a: { connection: c, slots: 3 }
+            """, line: 5, column: 30, task: "a", contains: "slots: 3 is more than connection c has (max_in_flight: 2)"),
+        Case(kind: "bad on_full", yaml: """
+            name: w
+            connections:
+              c: { platform: sim, queue: { max: 5, on_full: rejct } }
+            tasks: { a: { connection: c } }
+            """, line: 3, column: 49, task: nil, contains: "bad connection c queue.on_full \"rejct\" (expected wait, reject, drop_oldest)"),
+        Case(kind: "unknown queue key", yaml: """
+            name: w
+            connections:
+              c: { platform: sim, queue: { maxx: 5 } }
+            tasks: { a: { connection: c } }
+            """, line: 3, column: nil, task: nil, contains: "maxx"),
+        Case(kind: "priority out of range", yaml: """
+            name: w
+            tasks:
+              a: { priority: 5000 }
+            """, line: 3, column: 18, task: "a", contains: "priority must be an integer in -1000...1000"),
     ]
 
     @Test(arguments: cases)

@@ -10,7 +10,8 @@ extension WorkflowDecoder {
         case registry
     }
 
-    static let workflowConnectionKeys = ["platform", "max_in_flight", "rate", "settings"]
+    static let workflowConnectionKeys = ["platform", "max_in_flight", "rate", "queue", "settings"]
+    static let queueKeys = ["max", "on_full", "timeout", "aging"]
 
     /// The connections of a `connections:` mapping; records where each name is written.
     mutating func decodeConnections(_ node: YAMLNode, style: ConnectionStyle, marks: inout [String: SourceMark]) -> [String: ConnectionSpec] {
@@ -47,6 +48,8 @@ extension WorkflowDecoder {
                 if connection.rate == nil {
                     report(entry.valueMark, "bad rate \"\(raw)\" in \(context) (expected N/T such as 10/1m, N >= 1, T > 0)")
                 }
+            case "queue":
+                connection.queue = decodeQueue(entry.value, context: context)
             case "settings" where style == .workflow:
                 for setting in self.entries(of: entry.value, in: "\(context) settings") ?? [] {
                     if let value = settingValue(setting, context: context) { connection.settings[setting.key] = value }
@@ -65,6 +68,44 @@ extension WorkflowDecoder {
         }
         return connection
     }
+
+    /// `queue: { max: 500, on_full: reject, timeout: 2h, aging: 1m }`; `aging: off` for strict priority.
+    private mutating func decodeQueue(_ node: YAMLNode, context: String) -> QueueProfile {
+        var profile = QueueProfile()
+        for entry in entries(of: node, in: "\(context) queue", known: Self.queueKeys) ?? [] {
+            let what = "\(context) queue.\(entry.key)"
+            switch entry.key {
+            case "max":
+                profile.max = integer(entry.value, what, in: 1...Self.queueMax)
+            case "on_full":
+                guard let raw = text(entry.value, what) else { continue }
+                guard let onFull = QueueProfile.OnFull(rawValue: raw) else {
+                    let names = QueueProfile.OnFull.allCases.map(\.rawValue)
+                    report(entry.valueMark, "bad \(what) \"\(raw)\" (expected \(names.joined(separator: ", ")))\(Suggestion.hint(for: raw, in: names))")
+                    continue
+                }
+                profile.onFull = onFull
+            case "timeout":
+                profile.timeout = duration(entry.value, what)
+            case "aging":
+                if entry.value.scalar?.string == "off" { profile.aging = nil; continue }
+                guard let aging = duration(entry.value, what) else { continue }
+                guard aging > .zero, aging <= Self.agingMax else {
+                    report(entry.valueMark, "\(what) must be more than 0s and at most 365d (or off for strict priority)")
+                    continue
+                }
+                profile.aging = aging
+            default:
+                break
+            }
+        }
+        return profile
+    }
+
+    /// Most tasks a connection's queue bound may allow.
+    static let queueMax = 10_000_000
+    /// Longest aging step: a year per priority point (priorities are at most ±1,000).
+    static let agingMax = Duration.seconds(365 * 86_400)
 
     /// One setting's value; a credential must be a reference, never a literal (whose text no
     /// message repeats), and an address must not carry a password.

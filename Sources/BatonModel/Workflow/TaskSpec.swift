@@ -29,6 +29,14 @@ public struct TaskSpec: Sendable, Equatable {
     public var replicas: ReplicaSpec?
     /// Whether a re-submit after a crash is safe when the platform cannot be asked (default `true`).
     public var idempotent: Bool
+    /// Claim order within its connection: higher first (default 0), raised by waiting (the
+    /// connection's `queue.aging`), first come first served among equals.
+    public var priority: Int = 0
+    /// How many of the connection's `max_in_flight` one attempt occupies (default 1).
+    public var slots: Int = 1
+
+    /// The range `priority` takes.
+    public static let priorityRange = -1_000...1_000
 
     public init(
         id: String,

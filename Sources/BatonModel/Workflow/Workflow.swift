@@ -92,16 +92,52 @@ public struct ConnectionSpec: Sendable, Equatable {
     public var rate: RateLimit?
     /// Platform-specific settings (host, workspace, ...), as strings.
     public var settings: [String: String]
+    /// How tasks wait for the connection: queue bound, what a full queue does, queue timeout, aging.
+    public var queue: QueueProfile
 
-    public init(platform: String, maxInFlight: Int? = nil, rate: RateLimit? = nil, settings: [String: String] = [:]) {
+    public init(platform: String, maxInFlight: Int? = nil, rate: RateLimit? = nil, settings: [String: String] = [:],
+                queue: QueueProfile = QueueProfile()) {
         self.platform = platform
         self.maxInFlight = maxInFlight
         self.rate = rate
         self.settings = settings
+        self.queue = queue
     }
 
     /// The connection every workflow has without declaring it: name `sim`, platform `sim`.
     public static let builtInName = "sim"
+}
+
+/// The contention profile of a connection: how many tasks may wait for it, what happens to one
+/// more, how long one may wait, and how fast waiting raises a task's priority.
+public struct QueueProfile: Sendable, Equatable {
+    /// What a task that finds the queue full does.
+    public enum OnFull: String, Sendable, Equatable, CaseIterable {
+        /// It is held (stays pending, in order) until the queue has room.
+        case wait
+        /// It fails with class `rejected`; its retry policy decides whether it tries again.
+        case reject
+        /// The task that has waited longest fails with class `dropped`, and this one is queued.
+        case dropOldest = "drop_oldest"
+    }
+
+    /// Most tasks waiting on the connection (queued, or claimed and not yet accepted); nil: no bound.
+    public var max: Int?
+    public var onFull: OnFull
+    /// A task waiting longer than this fails with class `queue_timeout`; nil: no limit.
+    public var timeout: Duration?
+    /// Waiting this long raises a task's priority by one, so low priority never starves; nil: strict priority.
+    public var aging: Duration?
+
+    /// Every waiting task gains a priority point per minute waited.
+    public static let defaultAging = Duration.seconds(60)
+
+    public init(max: Int? = nil, onFull: OnFull = .wait, timeout: Duration? = nil, aging: Duration? = QueueProfile.defaultAging) {
+        self.max = max
+        self.onFull = onFull
+        self.timeout = timeout
+        self.aging = aging
+    }
 }
 
 /// Values a task takes when it does not set them itself.

@@ -19,6 +19,8 @@ struct DecodedTask {
     var connectionMark: SourceMark?
     /// Every template of the task with the mark of the text it came from.
     var templates: [(Template, SourceMark)]
+    /// Mark of an explicit `slots:`.
+    var slotsMark: SourceMark? = nil
 }
 
 extension WorkflowDecoder {

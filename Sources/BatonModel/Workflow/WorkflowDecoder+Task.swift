@@ -2,7 +2,7 @@
 extension WorkflowDecoder {
     static let taskKeys = [
         "connection", "command", "env", "settings", "outcome", "duration", "after", "join", "retry",
-        "timeout", "params", "replicas", "idempotent",
+        "timeout", "params", "replicas", "idempotent", "priority", "slots",
     ]
     static let retryKeys = ["attempts", "delay", "max_delay", "retry_on"]
 
@@ -108,6 +108,10 @@ extension WorkflowDecoder {
         case "params": task.spec.params = stringMap(entry.value, "params", task: name)
         case "replicas": task.spec.replicas = decodeReplicas(entry.value, task: name)
         case "idempotent": task.spec.idempotent = boolean(entry.value, "idempotent", task: name) ?? true
+        case "priority": task.spec.priority = integer(entry.value, "priority", in: TaskSpec.priorityRange, task: name) ?? 0
+        case "slots":
+            task.spec.slots = integer(entry.value, "slots", in: 1...Self.concurrencyMax, task: name) ?? 1
+            task.slotsMark = entry.valueMark
         default: preconditionFailure("task key \"\(entry.key)\" passed the known-key filter but has no decoder")
         }
     }

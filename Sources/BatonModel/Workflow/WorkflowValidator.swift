@@ -101,10 +101,21 @@ struct WorkflowValidator {
                 tasks[position].spec.connection = fallback
             }
             usesBuiltIn = usesBuiltIn || tasks[position].spec.connection == ConnectionSpec.builtInName
+            checkSlots(tasks[position], external: external)
         }
         if usesBuiltIn, declared[ConnectionSpec.builtInName] == nil {
             workflow.connections[ConnectionSpec.builtInName] = ConnectionSpec(platform: "sim")
         }
+    }
+
+    /// A task asking for more slots than its connection has would never be claimed: refused here
+    /// instead of waiting silently.
+    private mutating func checkSlots(_ task: DecodedTask, external: ExternalConnections) {
+        let name = task.spec.connection
+        guard task.spec.slots > 1, let spec = workflow.connections[name] ?? external.spec(of: name), let max = spec.maxInFlight,
+              task.spec.slots > max else { return }
+        decoder.report(task.slotsMark ?? task.mark, task: task.spec.id,
+                       "slots: \(task.spec.slots) is more than connection \(name) has (max_in_flight: \(max)); the task could never be claimed")
     }
 
     /// Reports self-edges, unknown upstreams and repeated edges; returns downstream adjacency by position.
@@ -175,6 +186,11 @@ enum ExternalConnections {
         case .registry(let registry): registry.connections[name] != nil
         case .any: true
         }
+    }
+
+    func spec(of name: String) -> ConnectionSpec? {
+        if case .registry(let registry) = self { return registry.connections[name] }
+        return nil
     }
 
     var names: [String] {
