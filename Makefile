@@ -54,6 +54,7 @@ bench: deps
 	.build/release/baton-bench log
 	.build/release/baton-bench model
 	.build/release/baton-bench engine
+	.build/release/baton-bench claims
 
 # Regenerates Sources/BatonEvents/events.pb.swift from Specs/events.proto (see the script).
 protos:

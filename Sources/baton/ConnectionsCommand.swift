@@ -25,9 +25,10 @@ struct ConnectionsListCommand: AsyncParsableCommand {
             Shows the connections of the registry in force (the newest connections file a \
             `run`, `dispatch` or `serve` registered; every workflow and process on the data \
             directory shares their limits) and those workflows define for themselves: platform, \
-            where it is defined, in flight against max_in_flight, queued, dispatches in the \
-            current rate window against the rate, and a throttle pause if one is on. Opens the \
-            log read-only. The same fields are in `GET /v1/connections`.
+            where it is defined, slots in flight against max_in_flight, queued, held (waiting \
+            for room in a full queue), the queue profile (waiting against queue.max, on_full, \
+            queue.timeout), dispatches in the current rate window against the rate, and a \
+            throttle pause if one is on. Opens the log read-only. The same fields are in `GET /v1/connections`.
 
             Examples:
               baton connections
@@ -52,17 +53,29 @@ struct ConnectionsListCommand: AsyncParsableCommand {
             print("no connections in \(data)")
             return
         }
-        let header = ["CONNECTION", "PLATFORM", "IN FLIGHT", "QUEUED", "RATE WINDOW", "THROTTLED UNTIL", "DEFINED IN"]
+        let header = ["CONNECTION", "PLATFORM", "IN FLIGHT", "QUEUED", "HELD", "QUEUE", "RATE WINDOW", "THROTTLED UNTIL", "DEFINED IN"]
         let table = rows.map { row -> [String] in
             let inFlight = "\(row["in_flight"] ?? 0)/\(row["max_in_flight"].map { "\($0)" } ?? "-")"
             let window = row["rate"].map { "\(row["window_used"] ?? 0) of \($0)" } ?? "-"
             let throttled = (row["throttled_until_us"] as? Int64).map { EventDescription.formatTime($0) } ?? "-"
-            return ["\(row["name"] ?? "")", "\(row["platform"] ?? "?")", inFlight, "\(row["queued"] ?? 0)", window, throttled, "\(row["defined_in"] ?? "-")"]
+            return ["\(row["name"] ?? "")", "\(row["platform"] ?? "?")", inFlight, "\(row["queued"] ?? 0)", "\(row["held"] ?? 0)",
+                    Self.profile(row["queue"] as? [String: Any]), window, throttled, "\(row["defined_in"] ?? "-")"]
         }
         let widths = header.indices.map { column in ([header] + table).map { $0[column].count }.max() ?? 0 }
         for line in [header] + table {
             print(zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
         }
+    }
+}
+
+extension ConnectionsListCommand {
+    /// `5/500 reject, timeout 2h` for a bounded queue, `-` for one without a bound or timeout.
+    static func profile(_ queue: [String: Any]?) -> String {
+        guard let queue else { return "-" }
+        var parts: [String] = []
+        if let max = queue["max"] { parts.append("\(queue["waiting"] ?? 0)/\(max) \(queue["on_full"] ?? "wait")") }
+        if let timeout = queue["timeout"] { parts.append("timeout \(timeout)") }
+        return parts.isEmpty ? "-" : parts.joined(separator: ", ")
     }
 }
 

@@ -158,4 +158,34 @@ import Testing
         #expect(broken.status == 1 && broken.stdout.contains("local: failed in ") && broken.stdout.contains("the attempt directory \(data)/runs is not a directory"),
                 "\(broken.stdout)\(broken.stderr)")
     }
+
+    /// A registry connection's contention profile as `baton run` applies it: ten tasks ready at
+    /// once against a queue of 3. `wait` holds seven and runs all ten; `reject` fails seven with
+    /// class rejected. Each decision is in `replay`, and `connections --json` shows the profile.
+    @Test(arguments: ["wait", "reject"])
+    func aQueueProfileHoldsOrRejectsWhatDoesNotFit(onFull: String) async throws {
+        let dir = TemporaryDirectory("queue-profile")
+        defer { dir.remove() }
+        let connections = dir.appending("connections.yaml")
+        try write("connections:\n  shared: { platform: sim, max_in_flight: 2, queue: { max: 3, on_full: \(onFull) } }\n", to: connections)
+        try write("name: burst\ndefaults: { connection: shared }\ntasks:\n  t: { replicas: 10, duration: 20ms }\n", to: dir.appending("burst.yaml"))
+        let data = dir.appending("data")
+        let run = try await BatonProcess.run(["run", dir.appending("burst.yaml"), "--data", data, "--connections", connections, "--run-id", "r"])
+        #expect(run.status == (onFull == "wait" ? 0 : 1), "\(run.stdout.suffix(2_000))\(run.stderr)")
+
+        let lines = try await BatonProcess.run(["replay", "--data", data, "--json"]).stdout.split(separator: "\n")
+        let decided = lines.filter { $0.contains("\"type\":\"ContentionDecided\"") }
+        let decision = onFull == "wait" ? "held" : "rejected"
+        #expect(decided.count == 7 && decided.allSatisfy { $0.contains("\"decision\":\"\(decision)\"") && $0.contains("\"queue_max\":3") },
+                "\(decided)")
+        #expect(lines.count { $0.contains("\"type\":\"TaskSucceeded\"") } == (onFull == "wait" ? 10 : 3))
+        #expect(lines.count { $0.contains("\"error_class\":\"rejected\"") } == (onFull == "wait" ? 0 : 7))
+        let text = try await BatonProcess.run(["replay", "--data", data]).stdout
+        #expect(text.contains("queue of shared 3/3 full"), "\(text.prefix(3_000))")
+
+        let listed = try await BatonProcess.run(["connections", "--data", data, "--json"]).stdout
+        #expect(listed.contains("\"on_full\":\"\(onFull)\"") && listed.contains("\"max\":3"), "\(listed)")
+        let table = try await BatonProcess.run(["connections", "--data", data]).stdout
+        #expect(table.contains("HELD") && table.contains("0/3 \(onFull)"), "\(table)")
+    }
 }

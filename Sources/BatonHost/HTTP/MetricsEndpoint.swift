@@ -32,8 +32,9 @@ struct MetricsEndpoint: Sendable {
             gauge("active_run_tasks", "count", "Tasks of unfinished runs by status.", [("status", status)]).set(Double(tasks[status] ?? 0))
         }
         for (name, connection) in state.connections {
-            gauge("connection_in_flight", "count", "Attempts holding a slot (claimed or running).", [("connection", name)]).set(Double(connection.inFlight))
+            gauge("connection_in_flight", "count", "Slots held by attempts claimed or running (a task occupies its slots).", [("connection", name)]).set(Double(connection.inFlight))
             gauge("connection_queued", "count", "Attempts waiting for a slot.", [("connection", name)]).set(Double(connection.queueDepth))
+            gauge("connection_held", "count", "Attempts held because the connection's queue is full (on_full: wait).", [("connection", name)]).set(Double(connection.heldDepth))
         }
         let log = runtime.log
         gauge("log_head", "seq", "The last sequence number applied.").set(Double(state.lastSeq))

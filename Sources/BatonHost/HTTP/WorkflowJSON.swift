@@ -56,7 +56,8 @@ public enum ConnectionJSON {
         let names = Set(specs.keys).union(state.connections.keys).sorted()
         return names.map { name in
             let connection = state.connections[name]
-            var object: [String: Any] = ["name": name, "in_flight": connection?.inFlight ?? 0, "queued": connection?.queueDepth ?? 0]
+            var object: [String: Any] = ["name": name, "in_flight": connection?.inFlight ?? 0, "queued": connection?.queueDepth ?? 0,
+                                         "held": connection?.heldDepth ?? 0]
             if let (spec, definedIn) = specs[name] {
                 object["platform"] = spec.platform
                 object["defined_in"] = definedIn
@@ -67,6 +68,13 @@ public enum ConnectionJSON {
                 object["window_used"] = connection?.windowUsage(now: now, windowMicros: EngineState.micros(rate.window)) ?? 0
             }
             if let until = connection?.throttledUntilMicros, until > now { object["throttled_until_us"] = until }
+            if let queue = specs[name]?.spec.queue {
+                var profile: [String: Any] = ["on_full": queue.onFull.rawValue, "waiting": connection?.waiting ?? 0]
+                if let max = queue.max { profile["max"] = max }
+                if let timeout = queue.timeout { profile["timeout"] = DurationText.format(timeout) }
+                profile["aging"] = queue.aging.map(DurationText.format) ?? "off"
+                object["queue"] = profile
+            }
             return object
         }
     }
