@@ -20,25 +20,29 @@ enum SubmitPlanner {
         let values = TemplateValues(
             runLogicalDate: isoDate(run.logicalDateMicros), runID: run.id, params: params,
             taskOutputs: outputs(run, referencedBy: spec), secrets: secrets)
-        let command = try spec.command.map { (template) throws(TemplateError) in try template.render(with: values).value }
-        var settings: [String: String] = [:]
-        for (name, template) in spec.settings { settings[name] = try template.render(with: values).value }
+        func render(_ template: Template) throws(TemplateError) -> String { try template.render(with: values).value }
+        var job: [String: RenderedJob.Value] = [:]
+        for (name, value) in spec.job {
+            switch value {
+            case .text(let template): job[name] = .text(try render(template))
+            case .list(let templates): job[name] = .list(try templates.map { (template) throws(TemplateError) in try render(template) })
+            case .map(let templates):
+                var rendered: [String: String] = [:]
+                for (key, template) in templates { rendered[key] = try render(template) }
+                job[name] = .map(rendered)
+            }
+        }
         var environment: [String: String] = [:]
-        for (name, template) in spec.environment { environment[name] = try template.render(with: values).value }
-        let outcomes = spec.outcomes
-        // Attempts count from 1; the scripted list's last entry holds for every later attempt.
-        let outcome = outcomes.isEmpty ? SimOutcome.success : outcomes[min(max(Int(attempt), 1), outcomes.count) - 1]
-        return SubmitRequest(
-            idempotencyKey: key, runID: run.id, taskID: run.graph.names[index], attempt: attempt,
-            command: command, environment: environment, settings: settings,
-            simOutcome: outcome == .success ? .success : .failure, simDuration: spec.duration ?? .zero)
+        for (name, template) in spec.environment { environment[name] = try render(template) }
+        return SubmitRequest(idempotencyKey: key, runID: run.id, taskID: run.graph.names[index], attempt: attempt,
+                             job: RenderedJob(job), environment: environment)
     }
 
     /// The outputs `spec`'s templates reference, as flat string maps by task name.
     /// - Complexity: O(references), not O(tasks in the run).
     private static func outputs(_ run: RunState, referencedBy spec: TaskSpec) -> [String: [String: String]] {
         var names = Set<String>()
-        for template in spec.command + Array(spec.settings.values) + Array(spec.environment.values) {
+        for template in spec.templates {
             for case .taskOutput(let task, _) in template.references { names.insert(task) }
         }
         var result: [String: [String: String]] = [:]

@@ -64,31 +64,53 @@ public struct SubmitRequest: Sendable, Equatable {
     public var runID: String
     public var taskID: String
     public var attempt: UInt32
-    /// The argv to run (process platform); never passed through a shell.
-    public var command: [String]
+    /// The task's `job:`, rendered: the keys this platform declares in `PlatformCatalog`.
+    public var job: RenderedJob
     /// Extra environment variables for the job (may hold secret values: never log them).
     public var environment: [String: String]
-    /// Rendered platform settings (job IDs, pipeline names, ...).
-    public var settings: [String: String]
-    /// For the sim platform: the outcome of this attempt and how long it takes.
-    public var simOutcome: SimAttemptOutcome
-    public var simDuration: Duration
 
     /// Makes a request.
-    public init(
-        idempotencyKey: String, runID: String, taskID: String, attempt: UInt32,
-        command: [String] = [], environment: [String: String] = [:], settings: [String: String] = [:],
-        simOutcome: SimAttemptOutcome = .success, simDuration: Duration = .zero
-    ) {
+    public init(idempotencyKey: String, runID: String, taskID: String, attempt: UInt32, job: RenderedJob = RenderedJob(),
+                environment: [String: String] = [:]) {
         self.idempotencyKey = idempotencyKey
         self.runID = runID
         self.taskID = taskID
         self.attempt = attempt
-        self.command = command
+        self.job = job
         self.environment = environment
-        self.settings = settings
-        self.simOutcome = simOutcome
-        self.simDuration = simDuration
+    }
+}
+
+/// A task's job with every template rendered (values may hold secrets: never log them).
+public struct RenderedJob: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
+        case text(String)
+        case list([String])
+        case map([String: String])
+    }
+
+    public var values: [String: Value]
+
+    public init(_ values: [String: Value] = [:]) { self.values = values }
+
+    /// A single value.
+    public func text(_ key: String) -> String? {
+        if case .text(let value) = values[key] { return value }
+        return nil
+    }
+
+    /// A list; one value is a list of one.
+    public func list(_ key: String) -> [String]? {
+        switch values[key] {
+        case .list(let items): items
+        case .text(let value): [value]
+        default: nil
+        }
+    }
+
+    public func map(_ key: String) -> [String: String]? {
+        if case .map(let value) = values[key] { return value }
+        return nil
     }
 }
 

@@ -84,7 +84,7 @@ import Testing
 
     @Test func aWorkflowNamesRegistryConnectionsButCannotRedefineThem() throws {
         let registry = try ConnectionRegistryLoader.parse(Self.registry, file: "connections.yaml")
-        let user = "name: w\ndefaults: { connection: dbx }\ntasks:\n  a: {}\n  b: { connection: local }\n"
+        let user = "name: w\ndefaults: { connection: dbx }\ntasks:\n  a: { command: [\"true\"] }\n  b: { connection: local }\n"
         let workflow = try WorkflowLoader.parse(user, file: "w.yaml", registry: registry)
         #expect(workflow.tasks.map(\.connection) == ["dbx", "local"])
         // Its own connections stay its own; the registry's are looked up where they are used.

@@ -208,6 +208,40 @@ import Testing
             tasks:
               a: { priority: 5000 }
             """, line: 3, column: 18, task: "a", contains: "priority must be an integer in -1000...1000"),
+        Case(kind: "unknown job key", yaml: """
+            name: w
+            connections:
+              local: { platform: process }
+            tasks:
+              a: { connection: local, job: { comand: [echo, hi] } }
+            """, line: 5, column: 34, task: "a", contains: "unknown job key \"comand\" for platform process (connection local) (did you mean \"command\"?)"),
+        Case(kind: "missing job key", yaml: """
+            name: w
+            connections:
+              local: { platform: process }
+            tasks:
+              a: { connection: local }
+            """, line: 5, column: 3, task: "a", contains: "platform process needs job.command"),
+        Case(kind: "job key of another platform", yaml: """
+            name: w
+            tasks:
+              a: { command: [echo, hi] }
+            """, line: 3, column: 8, task: "a", contains: "unknown job key \"command\" for platform sim"),
+        Case(kind: "bad sim outcome", yaml: """
+            name: w
+            tasks:
+              a: { job: { outcome: [success, sucess] } }
+            """, line: 3, column: 34, task: "a", contains: "job.outcome: bad outcome \"sucess\""),
+        Case(kind: "job key given twice", yaml: """
+            name: w
+            tasks:
+              a: { duration: 1s, job: { duration: 2s } }
+            """, line: 3, column: 29, task: "a", contains: "job.duration is given twice"),
+        Case(kind: "job value of the wrong shape", yaml: """
+            name: w
+            tasks:
+              a: { job: { duration: [1s, 2s] } }
+            """, line: 3, column: 25, task: "a", contains: "job.duration for platform sim must be a single value"),
     ]
 
     @Test(arguments: cases)

@@ -1,3 +1,4 @@
+import BatonModel
 import BatonPlatforms
 import Synchronization
 
@@ -22,9 +23,10 @@ func request(
     command: [String] = [], environment: [String: String] = [:]
 ) -> SubmitRequest {
     let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    var job: [String: RenderedJob.Value] = ["outcome": .list([outcome.rawValue]), "duration": .text(DurationText.format(duration))]
+    if !command.isEmpty { job["command"] = .list(command) }
     return SubmitRequest(
         idempotencyKey: key, runID: parts.first ?? key, taskID: parts.dropFirst().first ?? "t",
-        attempt: UInt32(parts.last ?? "1") ?? 1, command: command, environment: environment,
-        simOutcome: outcome, simDuration: duration
+        attempt: UInt32(parts.last ?? "1") ?? 1, job: RenderedJob(job), environment: environment
     )
 }

@@ -84,7 +84,7 @@ public struct SecretStoreSpec: Sendable, Equatable {
 
 /// The platform adapters this version of Baton can dispatch to.
 public enum PlatformNames {
-    public static let known = ["process", "sim"]
+    public static let known = PlatformCatalog.names
 }
 
 /// Settings that hold credentials: in a connection they accept only a reference, never a literal.

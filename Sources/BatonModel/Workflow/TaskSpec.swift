@@ -4,17 +4,13 @@ public struct TaskSpec: Sendable, Equatable {
     public var id: String
     /// Name of the connection the task is dispatched on.
     public var connection: String
-    /// The argv for command-style platforms; each element is rendered on its own, never through a shell.
-    public var command: [Template]
-    /// Other platform job settings (job id, notebook path, ...), rendered like `command`.
-    public var settings: [String: Template]
-    /// Environment variables for the job (process platform), rendered like `command`: the way to
+    /// What to run on the connection's platform, by the keys that platform declares
+    /// (``PlatformCatalog``): `command` for `process`, `outcome`/`duration` for `sim`, ...
+    /// Values are templates rendered at dispatch.
+    public var job: [String: JobValue]
+    /// Environment variables for the job (process platform), rendered like the job: the way to
     /// hand a process a secret without putting it in its argv, which other local users can read.
     public var environment: [String: Template] = [:]
-    /// `sim` platform: outcome of each attempt; the last one repeats; empty means always success.
-    public var outcomes: [SimOutcome]
-    /// `sim` platform: how long each attempt takes.
-    public var duration: Duration?
     /// Incoming edges in file order.
     public var after: [Edge]
     /// How the edges combine (default `.all`).
@@ -41,10 +37,7 @@ public struct TaskSpec: Sendable, Equatable {
     public init(
         id: String,
         connection: String = ConnectionSpec.builtInName,
-        command: [Template] = [],
-        settings: [String: Template] = [:],
-        outcomes: [SimOutcome] = [],
-        duration: Duration? = nil,
+        job: [String: JobValue] = [:],
         after: [Edge] = [],
         join: Join = .all,
         retry: RetryPolicy = RetryPolicy(),
@@ -55,10 +48,7 @@ public struct TaskSpec: Sendable, Equatable {
     ) {
         self.id = id
         self.connection = connection
-        self.command = command
-        self.settings = settings
-        self.outcomes = outcomes
-        self.duration = duration
+        self.job = job
         self.after = after
         self.join = join
         self.retry = retry
@@ -66,6 +56,11 @@ public struct TaskSpec: Sendable, Equatable {
         self.params = params
         self.replicas = replicas
         self.idempotent = idempotent
+    }
+
+    /// Every template of the job and its environment.
+    public var templates: [Template] {
+        job.keys.sorted().flatMap { job[$0]?.templates ?? [] } + environment.keys.sorted().compactMap { environment[$0] }
     }
 
     /// How many graph nodes this task becomes (1 without replicas).

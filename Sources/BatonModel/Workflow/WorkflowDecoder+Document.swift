@@ -21,6 +21,11 @@ struct DecodedTask {
     var templates: [(Template, SourceMark)]
     /// Mark of an explicit `slots:`.
     var slotsMark: SourceMark? = nil
+    /// Where each job key and its value are written, and the first of them (or `job:` itself).
+    var jobMarks: [String: (key: SourceMark, value: SourceMark)] = [:]
+    /// Marks of each template of a job value, in `JobValue.templates` order.
+    var jobItemMarks: [String: [SourceMark]] = [:]
+    var jobMark: SourceMark? = nil
 }
 
 extension WorkflowDecoder {

@@ -1,7 +1,7 @@
 
 extension WorkflowDecoder {
     static let taskKeys = [
-        "connection", "command", "env", "settings", "outcome", "duration", "after", "join", "retry",
+        "connection", "job", "command", "env", "settings", "outcome", "duration", "after", "join", "retry",
         "timeout", "params", "replicas", "idempotent", "priority", "slots",
     ]
     static let retryKeys = ["attempts", "delay", "max_delay", "retry_on"]
@@ -64,19 +64,17 @@ extension WorkflowDecoder {
         case "connection":
             task.spec.connection = text(entry.value, "connection", task: name) ?? ""
             task.connectionMark = entry.valueMark
-        case "command":
-            for (raw, mark) in stringList(entry.value, "command", task: name) ?? [] {
-                if let template = decodeTemplate(raw, mark: mark, task: name) {
-                    task.spec.command.append(template)
-                    task.templates.append((template, mark))
-                }
-            }
+        case "command", "outcome", "duration":
+            // The spellings from before `job:`: the process platform's argv, the sim's script.
+            addJob(entry.key, entry.value, keyMark: entry.keyMark, valueMark: entry.valueMark, into: &task)
         case "settings":
-            for entry in entries(of: entry.value, in: "settings", task: name) ?? [] {
-                guard let raw = text(entry.value, "settings.\(entry.key)", task: name),
-                      let template = decodeTemplate(raw, mark: entry.valueMark, task: name) else { continue }
-                task.spec.settings[entry.key] = template
-                task.templates.append((template, entry.valueMark))
+            for setting in entries(of: entry.value, in: "settings", task: name) ?? [] {
+                addJob(setting.key, setting.value, keyMark: setting.keyMark, valueMark: setting.valueMark, into: &task)
+            }
+        case "job":
+            task.jobMark = task.jobMark ?? entry.keyMark
+            for key in entries(of: entry.value, in: "job", task: name) ?? [] {
+                addJob(key.key, key.value, keyMark: key.keyMark, valueMark: key.valueMark, into: &task)
             }
         case "env":
             for variable in entries(of: entry.value, in: "env", task: name) ?? [] {
@@ -93,8 +91,6 @@ extension WorkflowDecoder {
                 task.spec.environment[variable.key] = template
                 task.templates.append((template, variable.valueMark))
             }
-        case "outcome": task.spec.outcomes = decodeOutcomes(entry.value, task: name)
-        case "duration": task.spec.duration = duration(entry.value, "duration", task: name)
         case "after": (task.spec.after, task.edgeMarks) = decodeEdges(entry.value, task: name)
         case "join":
             guard let raw = text(entry.value, "join", task: name) else { return }
@@ -168,16 +164,51 @@ extension WorkflowDecoder {
         return (edges, marks)
     }
 
-    private mutating func decodeOutcomes(_ node: YAMLNode, task: String) -> [SimOutcome] {
-        var outcomes: [SimOutcome] = []
-        for (raw, mark) in stringList(node, "outcome", task: task) ?? [] {
-            guard let outcome = SimOutcome(rawValue: raw) else {
-                report(mark, task: task, "bad outcome \"\(raw)\" (expected success or failure)")
-                continue
-            }
-            outcomes.append(outcome)
+    /// One job key: a scalar is one template, a list a list of templates, a mapping a map of them.
+    private mutating func addJob(_ key: String, _ node: YAMLNode, keyMark: SourceMark, valueMark: SourceMark, into task: inout DecodedTask) {
+        let name = task.spec.id
+        guard NameRules.isIdentifier(key) else {
+            report(keyMark, task: name, "bad job key \"\(key)\" (use letters, digits, _ and -)")
+            return
         }
-        return outcomes
+        guard task.spec.job[key] == nil else {
+            report(keyMark, task: name, "job.\(key) is given twice (a key of job: and its older spelling at the task's top level name the same thing)")
+            return
+        }
+        task.jobMark = task.jobMark ?? keyMark
+        var value: JobValue?
+        var marks: [SourceMark] = []
+        switch node {
+        case .scalar(let scalar):
+            value = decodeTemplate(scalar.string, mark: scalar.mark, task: name).map { template in
+                task.templates.append((template, scalar.mark))
+                marks.append(scalar.mark)
+                return .text(template)
+            }
+        case .sequence:
+            var templates: [Template] = []
+            for (raw, mark) in stringList(node, "job.\(key)", task: name) ?? [] {
+                guard let template = decodeTemplate(raw, mark: mark, task: name) else { continue }
+                templates.append(template)
+                task.templates.append((template, mark))
+                marks.append(mark)
+            }
+            value = .list(templates)
+        case .mapping:
+            var templates: [String: (Template, SourceMark)] = [:]
+            for entry in entries(of: node, in: "job.\(key)", task: name) ?? [] {
+                guard let raw = text(entry.value, "job.\(key).\(entry.key)", task: name),
+                      let template = decodeTemplate(raw, mark: entry.valueMark, task: name) else { continue }
+                templates[entry.key] = (template, entry.valueMark)
+                task.templates.append((template, entry.valueMark))
+            }
+            marks = templates.keys.sorted().compactMap { templates[$0]?.1 }
+            value = .map(templates.mapValues(\.0))
+        }
+        guard let value else { return }
+        task.spec.job[key] = value
+        task.jobMarks[key] = (keyMark, valueMark)
+        task.jobItemMarks[key] = marks
     }
 
     mutating func decodeRetry(_ node: YAMLNode, base: RetryPolicy, task: String?) -> RetryPolicy {

@@ -102,6 +102,7 @@ struct WorkflowValidator {
             }
             usesBuiltIn = usesBuiltIn || tasks[position].spec.connection == ConnectionSpec.builtInName
             checkSlots(tasks[position], external: external)
+            checkJob(tasks[position], external: external)
         }
         if usesBuiltIn, declared[ConnectionSpec.builtInName] == nil {
             workflow.connections[ConnectionSpec.builtInName] = ConnectionSpec(platform: "sim")
@@ -116,6 +117,34 @@ struct WorkflowValidator {
               task.spec.slots > max else { return }
         decoder.report(task.slotsMark ?? task.mark, task: task.spec.id,
                        "slots: \(task.spec.slots) is more than connection \(name) has (max_in_flight: \(max)); the task could never be claimed")
+    }
+
+    /// The job keys against what the task's platform declares: unknown keys (with a
+    /// suggestion), the wrong shape, a literal the platform cannot take, a required key missing.
+    /// A connection known only as "registered earlier" was checked when it was registered.
+    private mutating func checkJob(_ task: DecodedTask, external: ExternalConnections) {
+        let connection = task.spec.connection
+        guard let platform = (workflow.connections[connection] ?? external.spec(of: connection))?.platform
+                ?? (connection == ConnectionSpec.builtInName ? "sim" : nil),
+              let schema = PlatformCatalog.schemas[platform] else { return }
+        let id = task.spec.id
+        let found = schema.problems(task.spec.job)
+        let names = schema.keys.map(\.name)
+        for key in found.unknown {
+            decoder.report(task.jobMarks[key]?.key ?? task.mark, task: id,
+                           "unknown job key \"\(key)\" for platform \(platform) (connection \(connection))\(Suggestion.hint(for: key, in: names))"
+                           + (names.isEmpty ? "" : "; it takes: \(names.joined(separator: ", "))"))
+        }
+        for (key, problem) in found.shapes {
+            decoder.report(task.jobMarks[key]?.value ?? task.mark, task: id, problem)
+        }
+        for (key, position, problem) in found.literals {
+            let marks = task.jobItemMarks[key] ?? []
+            decoder.report(position < marks.count ? marks[position] : task.jobMarks[key]?.value ?? task.mark, task: id, problem)
+        }
+        if let missing = found.missing {
+            decoder.report(task.jobMark ?? task.mark, task: id, missing)
+        }
     }
 
     /// Reports self-edges, unknown upstreams and repeated edges; returns downstream adjacency by position.

@@ -84,7 +84,8 @@ public final class ProcessPlatform: Platform {
 
     private func launchPlan(for request: SubmitRequest, directory: String) throws(PlatformError) -> LaunchPlan {
         let key = request.idempotencyKey
-        guard let program = request.command.first else { throw .invalid("submit \(key): empty command") }
+        let command = request.job.list("command") ?? []
+        guard let program = command.first else { throw .invalid("submit \(key): empty command") }
         var environment = ProcessInfo.processInfo.environment
         for name in request.environment.keys.sorted() {
             // Names only in messages: values may be secrets.
@@ -106,12 +107,12 @@ public final class ProcessPlatform: Platform {
         case .failure(.notFound): throw .invalid("submit \(key): executable not found: \(program)")
         case .failure(let failure): throw .invalid("submit \(key): \(program): \(failure)")
         }
-        guard request.command.allSatisfy({ !$0.utf8.contains(0) }) else {
+        guard command.allSatisfy({ !$0.utf8.contains(0) }) else {
             throw .invalid("submit \(key): an argument of \(program) holds a NUL byte")
         }
         let argv = SupervisorScript.argv(
             attemptDirectory: directory, workingDirectory: workingDirectory,
-            executable: executable, arguments: Array(request.command.dropFirst())
+            executable: executable, arguments: Array(command.dropFirst())
         )
         return LaunchPlan(executable: executable, argv: argv, environment: environment.map { "\($0.key)=\($0.value)" })
     }

@@ -2,8 +2,8 @@ import Synchronization
 
 /// A deterministic simulated platform for dry runs, tests and benchmarks.
 ///
-/// A run lasts `SubmitRequest.simDuration` on the injected clock, then ends as
-/// `SubmitRequest.simOutcome` says. Submissions are idempotent by key. Faults come from a seeded
+/// A run lasts the job's `duration` on the injected clock, then ends as its `outcome` says for
+/// the attempt (`SimScript`). Submissions are idempotent by key. Faults come from a seeded
 /// generator (`SimFaults`), so the same seed and the same call order replay the same faults.
 /// Thread-safe: all state sits in one mutex; every call is O(1) except the audit accessors.
 public final class SimPlatform: Platform {
@@ -110,6 +110,8 @@ public final class SimPlatform: Platform {
         _ request: SubmitRequest, now: Int64, faults: SimFaults, state: inout SimState
     ) -> SubmitDecision {
         let key = request.idempotencyKey
+        let script: SimScript
+        do throws(PlatformError) { script = try SimScript(request) } catch { return .failed(error) }
         let submitError = state.random.chance(faults.submitErrorRate)
         let throttled = state.random.chance(faults.throttleRate)
         let lostAnswer = state.random.chance(faults.lostAnswerRate)
@@ -124,7 +126,7 @@ public final class SimPlatform: Platform {
             guard state.runs.count < runsMax else {
                 return .failed(.transient("sim: submit of key \(key) refused: \(runsMax) runs recorded"))
             }
-            guard let accepted = state.accept(request, at: now) else {
+            guard let accepted = state.accept(request, script, at: now) else {
                 return .failed(.transient("sim: submit of key \(key) refused: its run ID is taken this microsecond"))
             }
             id = accepted

@@ -1,3 +1,4 @@
+import BatonModel
 /// Everything the simulated platform remembers, guarded by the platform's mutex.
 struct SimState: Sendable {
     var runs: [PlatformRunID: SimRun] = [:]
@@ -17,9 +18,9 @@ struct SimState: Sendable {
     /// Records a new run for `request` at `now` and returns its ID; nil when that ID is taken
     /// (two keys with the same hash in the same microsecond: the caller answers transient, and
     /// the next submit gets another time).
-    mutating func accept(_ request: SubmitRequest, at now: Int64) -> PlatformRunID? {
-        let spelled = SimRunID(attempt: request.attempt, submittedAtMicros: now, durationMicros: request.simDuration.simMicros,
-                               outcome: request.simOutcome, key: request.idempotencyKey)
+    mutating func accept(_ request: SubmitRequest, _ script: SimScript, at now: Int64) -> PlatformRunID? {
+        let spelled = SimRunID(attempt: request.attempt, submittedAtMicros: now, durationMicros: script.duration.simMicros,
+                               outcome: script.outcome, key: request.idempotencyKey)
         let id = PlatformRunID(spelled.text)
         guard runs[id] == nil else { return nil }
         nextRunNumber += 1
@@ -39,6 +40,28 @@ struct SimState: Sendable {
         for (key, id) in runIDsByKey {
             precondition(keysByRunID[id] == key, "sim: key \(key) maps to \(id), which has another key")
             precondition(newRunsByKey[key] == 1, "sim: key \(key) accepted \(newRunsByKey[key] ?? 0) times")
+        }
+    }
+}
+
+/// What one simulated attempt does, read from the task's job: `outcome` (one per attempt, the
+/// last repeating; default success) and `duration` (default 0s).
+struct SimScript: Sendable, Equatable {
+    var outcome: SimAttemptOutcome
+    var duration: Duration
+
+    init(_ request: SubmitRequest) throws(PlatformError) {
+        let outcomes = request.job.list("outcome") ?? []
+        let chosen = outcomes.isEmpty ? "success" : outcomes[min(max(Int(request.attempt), 1), outcomes.count) - 1]
+        guard let outcome = SimAttemptOutcome(rawValue: chosen) else {
+            throw .invalid("sim: bad outcome \"\(chosen.prefix(40))\" for attempt \(request.attempt) (expected success or failure)")
+        }
+        self.outcome = outcome
+        if let text = request.job.text("duration") {
+            guard let duration = DurationText.parse(text) else { throw .invalid("sim: bad duration \"\(text.prefix(40))\" (expected e.g. 90s)") }
+            self.duration = duration
+        } else {
+            self.duration = .zero
         }
     }
 }
