@@ -8,13 +8,26 @@ DATA ?= ./baton-data
 BATON ?= .build/debug/baton
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps build demo log-demo test bench bench-http protos clean
+.PHONY: deps test-servers build demo log-demo test bench bench-http protos clean
 
 # liblmdb-dev is the one system library Baton needs (CLMDB links it through pkg-config).
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null; then \
 		echo "installing liblmdb-dev"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq liblmdb-dev pkg-config >/dev/null; \
+	fi
+
+# The real servers the tests talk to on 127.0.0.1, from PyPI into a virtualenv under .build:
+# moto (AWS Secrets Manager in server mode). python3-venv comes from Debian when missing.
+MOTO_VENV := .build/venvs/moto
+test-servers:
+	@if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then \
+		echo "installing python3-venv"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv >/dev/null; \
+	fi
+	@if [ ! -x $(MOTO_VENV)/bin/python ] || ! $(MOTO_VENV)/bin/python -c "import moto.server, boto3" >/dev/null 2>&1; then \
+		echo "installing moto[server] into $(MOTO_VENV)"; \
+		rm -rf $(MOTO_VENV) && python3 -m venv $(MOTO_VENV) && $(MOTO_VENV)/bin/pip install -q "moto[server]>=5,<6"; \
 	fi
 
 build: deps
@@ -39,7 +52,7 @@ demo: build
 log-demo: build
 	$(BATON) log-demo --data $(DATA)
 
-test: deps
+test: deps test-servers
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -13,9 +13,17 @@ struct Attempt: Sendable {
     let platformRunID: String?
     let idempotent: Bool
     let platform: Result<any Platform, EngineError>
-    /// The rendered request; only attempts planned for a submit carry one (polls and cancels do
-    /// not pay for rendering templates and parsing upstream outputs).
-    let request: Result<SubmitRequest, TemplateError>?
+    /// How to render the request; only attempts planned for a submit carry one (polls and
+    /// cancels do not pay for rendering templates and parsing upstream outputs).
+    let request: SubmitPlan?
+}
+
+/// A submit's request, rendered once the secrets it names are at hand.
+struct SubmitPlan: Sendable {
+    /// Secrets the job references that the process was not given: fetched from the stores at dispatch.
+    let fetch: [String]
+    /// Renders the request with the fetched values added to the given ones.
+    let render: @Sendable ([String: String]) -> Result<SubmitRequest, TemplateError>
 }
 
 extension Runtime {
@@ -32,9 +40,19 @@ extension Runtime {
         let platform: Result<any Platform, EngineError> = Result { () throws(EngineError) in
             try platforms.platform(named: platformName, connection: connection)
         }
-        let request: Result<SubmitRequest, TemplateError>? = forSubmit ? Result { () throws(TemplateError) in
-            try SubmitPlanner.request(run, index: index, attempt: record.attempt, key: key, secrets: options.secrets)
-        } : nil
+        var request: SubmitPlan?
+        if forSubmit {
+            let given = options.secrets
+            let named = Set(run.spec(of: index).templates.flatMap(\.references).compactMap { reference -> String? in
+                if case .secret(let name) = reference { return name }
+                return nil
+            })
+            request = SubmitPlan(fetch: named.filter { given[$0] == nil }.sorted()) { fetched in
+                Result { () throws(TemplateError) in
+                    try SubmitPlanner.request(run, index: index, attempt: record.attempt, key: key, secrets: given.merging(fetched) { $1 })
+                }
+            }
+        }
         return Attempt(runID: runID, task: task, attempt: record.attempt, key: key, connection: connection, status: record.status,
                        platformRunID: record.platformRunIDs.last, idempotent: run.spec(of: index).idempotent,
                        platform: platform, request: request)

@@ -16,11 +16,21 @@ extension Runtime {
             preconditionFailure("submit of \(work.key) was planned without rendering its request")
         case (.failure(let error), _):
             return inbox.post([failed(work, .invalid, error.description, retryable: false)])
-        case (_, .failure(let error)):
-            return inbox.post([failed(work, .invalid, "render: \(error)", retryable: false)])
-        case (.success(let found), .success(let made)):
+        case (.success(let found), .some(let plan)):
             platform = found
-            request = made
+            var fetched: [String: String] = [:]
+            if !plan.fetch.isEmpty, let resolver = secretResolver {
+                // Fetched now, not when the workflow was read: a rotated value is used from the next dispatch.
+                do throws(SecretResolver.Failure) {
+                    fetched = try await resolver.values(plan.fetch)
+                } catch {
+                    return inbox.post([failed(work, error.isTransient ? .transient : .auth, "secrets: \(error)", retryable: error.isTransient)])
+                }
+            }
+            switch plan.render(fetched) {
+            case .failure(let error): return inbox.post([failed(work, .invalid, "render: \(error)", retryable: false)])
+            case .success(let made): request = made
+            }
         }
         do {
             let id = try await call(platform) { try await $0.submit(request) }

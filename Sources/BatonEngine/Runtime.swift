@@ -16,6 +16,8 @@ public final class Runtime: Sendable {
     let options: RuntimeOptions
     /// Masks the secret values this runtime renders in what the platforms answer.
     let redactor: SecretRedactor
+    /// Fetches secrets from the remote stores at dispatch; nil without any.
+    let secretResolver: SecretResolver?
     /// The inbox of the loop running now, so work appended outside it can wake it.
     private let loopInbox = Mutex<Inbox?>(nil)
 
@@ -25,7 +27,10 @@ public final class Runtime: Sendable {
         self.platforms = platforms
         self.clock = clock
         self.options = options
-        self.redactor = SecretRedactor(secrets: options.secrets)
+        let redactor = SecretRedactor(secrets: options.secrets)
+        self.redactor = redactor
+        self.secretResolver = options.secretStores.isEmpty ? nil
+            : SecretResolver(stores: options.secretStores, ttl: options.secretTTL, clock: clock) { redactor.learn([$0]) }
     }
 
     /// This process's dispatcher identity, recorded in its claims.

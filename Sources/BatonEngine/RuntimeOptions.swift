@@ -12,6 +12,10 @@ public struct RuntimeOptions: Sendable {
     public var callTimeout: Duration?
     /// Secret values by name, for `{{ secrets.name }}`; never logged or appended.
     public var secrets: [String: String]
+    /// Stores asked in order, at dispatch, for secrets `secrets` does not hold (Vault, AWS, Azure).
+    public var secretStores: [any SecretStore] = []
+    /// How long a value fetched from a store is used before it is fetched again.
+    public var secretTTL: Duration = SecretResolver.defaultTTL
     /// The most claims one decision makes.
     public var claimsPerCommitMax: Int
     /// The connections this process claims work for (nil: all).

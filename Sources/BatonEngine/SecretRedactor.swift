@@ -1,4 +1,5 @@
 import BatonEvents
+import Synchronization
 
 /// Masks secret values in text that comes back from the platforms before it is appended.
 ///
@@ -7,22 +8,31 @@ import BatonEvents
 /// that printed its token, an output that echoes it. Every such field of an observation passes
 /// through here on its way into the log, so the log, and everything read from it (`status`,
 /// `replay`, the API, the alerts), never holds a secret value.
-struct SecretRedactor: Sendable {
+final class SecretRedactor: Sendable {
     /// What a secret value becomes.
     static let mask = "***"
 
     /// Every form a value may take in a field: as is and JSON-escaped (outputs are JSON text),
     /// longest first, so a secret that contains another is masked whole.
-    private let forms: [String]
+    /// Shared by every copy, so values fetched from a store at dispatch are masked from then on.
+    private let known = Mutex<[String]>([])
+    private var forms: [String] { known.withLock { $0 } }
 
     /// A redactor for the values of `secrets` (empty values are skipped: they would match everywhere).
     init(secrets: [String: String]) {
-        var forms = Set<String>()
-        for value in secrets.values where !value.isEmpty {
-            forms.insert(value)
-            forms.insert(Self.jsonEscaped(value))
+        learn(Array(secrets.values))
+    }
+
+    /// Masks `values` too from now on.
+    func learn(_ values: [String]) {
+        known.withLock { forms in
+            var all = Set(forms)
+            for value in values where !value.isEmpty {
+                all.insert(value)
+                all.insert(Self.jsonEscaped(value))
+            }
+            forms = all.sorted { ($0.utf8.count, $0) > ($1.utf8.count, $1) }
         }
-        self.forms = forms.sorted { ($0.utf8.count, $0) > ($1.utf8.count, $1) }
     }
 
     /// `text` with every secret value masked.
@@ -30,7 +40,7 @@ struct SecretRedactor: Sendable {
     func redact(_ text: String) -> String {
         guard !forms.isEmpty, !text.isEmpty else { return text }
         var result = text
-        for form in forms where result.contains(form) {
+        for form in self.forms where result.contains(form) {
             result = result.replacing(form, with: Self.mask)
         }
         return result

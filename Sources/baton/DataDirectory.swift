@@ -54,6 +54,7 @@ struct DataDirectory {
         let id = "\(role)-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
         let secrets = try RegistryFile.secrets(registry?.secretStores ?? [SecretStoreSpec(provider: .env)])
         var options = RuntimeOptions(dispatcherID: id, secrets: secrets)
+        options.secretStores = try RegistryFile.remoteStores(registry?.secretStores ?? [])
         configure(&options)
         return Runtime(log: log, platforms: platforms(clock: clock), clock: clock, options: options)
     }

@@ -39,7 +39,7 @@ import Testing
         ("connections:\n  x: { url: u }\n", 2, 6, "connection x needs a \"platform\""),
         ("connections:\n  sim: { platform: process }\n", 2, 3, "connection \"sim\" is the built-in simulator"),
         ("secrets:\n  - { provider: vualt, url: u }\n", 2, 17, "unknown secret provider \"vualt\" in secret store 1 (known: env, file, vault, aws, azure)"),
-        ("secrets:\n  - { provider: vault, url: \"http://127.0.0.1:8200\", path: p }\n", 2, 17, "secret provider \"vault\" is not available in this version"),
+        ("secrets:\n  - { provider: vault, url: \"http://127.0.0.1:8200\", path: p }\n", 2, 7, "secret store 1 (vault) needs \"token\", or \"role_id\" and \"secret_id\" (AppRole)"),
         ("secrets:\n  - { provider: file }\n", 2, 7, "secret store 2 (file) needs \"path\"".replacingOccurrences(of: "2", with: "1")),
         ("secrets:\n  - { provider: env, prefx: X_ }\n", 2, 22, "unknown key \"prefx\" in secret store 1 (env) (did you mean \"prefix\"?)"),
         ("conections: {}\n", 1, 1, "unknown key \"conections\" in the connections file (did you mean \"connections\"?)"),

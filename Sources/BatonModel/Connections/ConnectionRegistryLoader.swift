@@ -87,6 +87,9 @@ extension WorkflowDecoder {
         for key in required where entries.first(where: { $0.key == key }) == nil {
             report(providerEntry.keyMark, "\(context2) needs \"\(key)\"")
         }
+        if provider == .vault, store.settings["token"] == nil, store.settings["role_id"] == nil || store.settings["secret_id"] == nil {
+            report(providerEntry.keyMark, "\(context2) needs \"token\", or \"role_id\" and \"secret_id\" (AppRole)")
+        }
         guard provider.isBuilt else {
             report(providerEntry.valueMark, "secret provider \"\(raw)\" is not available in this version (env and file are)")
             return nil

@@ -1,0 +1,58 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A test server run as a child process that listens on 127.0.0.1 and prints `PORT <n>` as its
+/// first line (the fakes in `Tools/fakes`, moto). Killed when released.
+public final class LoopbackServer: @unchecked Sendable {
+    // Safety: `process` is started once in `init`; afterwards only a signal and waitUntilExit.
+    private let process = Process()
+    public let port: Int
+
+    /// The repository's root, from this file's place in it.
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// Starts `executable arguments...` and waits (off the cooperative pool, up to 2 minutes) for its port.
+    public static func start(_ executable: String, _ arguments: [String]) async throws -> LoopbackServer {
+        try await offThePool { try LoopbackServer(executable, arguments) }
+    }
+
+    private init(_ executable: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            process.terminate()
+            throw ServerError(description: "\(executable) did not announce a port (got \"\(text)\")")
+        }
+        self.port = port
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// A GET of `path` on it, as JSON (for a fake's counters).
+    public func json(_ path: String) async throws -> [String: Any] {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    struct ServerError: Error, CustomStringConvertible {
+        let description: String
+    }
+}
