@@ -280,7 +280,8 @@ extension HostAPITests {
             let text = String(buffer: response.body)
             for line in [#"baton_runs_count{status="running"} 2.0"#, #"baton_active_run_tasks_count{status="queued"} 2.0"#,
                          #"baton_active_run_tasks_count{status="pending"} 2.0"#, #"baton_connection_queued_count{connection="simc"} 2.0"#,
-                         "# TYPE baton_log_head_seq gauge"] {
+                         #"baton_connection_max_in_flight_count{connection="simc"} 3.0"#, #"baton_connection_held_count{connection="simc"} 0.0"#,
+                         #"baton_connection_window_used_count{connection="simc"} 0.0"#, "# TYPE baton_log_head_seq gauge"] {
                 #expect(text.contains(line), "missing \(line) in\n\(text)")
             }
         }

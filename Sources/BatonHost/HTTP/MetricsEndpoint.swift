@@ -31,10 +31,21 @@ struct MetricsEndpoint: Sendable {
         for status in TaskStatus.allCases.map(\.rawValue) {
             gauge("active_run_tasks", "count", "Tasks of unfinished runs by status.", [("status", status)]).set(Double(tasks[status] ?? 0))
         }
-        for (name, connection) in state.connections {
-            gauge("connection_in_flight", "count", "Slots held by attempts claimed or running (a task occupies its slots).", [("connection", name)]).set(Double(connection.inFlight))
-            gauge("connection_queued", "count", "Attempts waiting for a slot.", [("connection", name)]).set(Double(connection.queueDepth))
-            gauge("connection_held", "count", "Attempts held because the connection's queue is full (on_full: wait).", [("connection", name)]).set(Double(connection.heldDepth))
+        // The fields of /v1/connections, so the metrics and the API never disagree.
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        for row in ConnectionJSON.all(state, now: now) {
+            guard let name = row["name"] as? String else { continue }
+            let label = [("connection", name)]
+            func set(_ key: String, _ metric: String, _ unit: String, _ help: String) {
+                gauge(metric, unit, help, label).set(Double(row[key] as? Int ?? 0))
+            }
+            set("in_flight", "connection_in_flight", "count", "Slots held by attempts claimed or running (a task occupies its slots).")
+            set("queued", "connection_queued", "count", "Attempts waiting for a slot.")
+            set("held", "connection_held", "count", "Attempts held because the connection's queue is full (on_full: wait).")
+            set("window_used", "connection_window_used", "count", "Dispatches (and claims about to dispatch) in the current rate window.")
+            if let limit = row["max_in_flight"] as? Int { gauge("connection_max_in_flight", "count", "The connection's max_in_flight.", label).set(Double(limit)) }
+            let until = row["throttled_until_us"] as? Int64 ?? 0
+            gauge("connection_throttled_until", "seconds", "End of a throttle pause (Unix time; 0 when none).", label).set(Double(until) / 1_000_000)
         }
         let log = runtime.log
         gauge("log_head", "seq", "The last sequence number applied.").set(Double(state.lastSeq))
