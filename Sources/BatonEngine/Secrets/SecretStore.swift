@@ -1,3 +1,4 @@
+import BatonState
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -78,7 +79,7 @@ public final class SecretResolver: Sendable {
 
     init(stores: [any SecretStore], ttl: Duration, clock: any EngineClock, learn: @escaping @Sendable (String) -> Void) {
         self.stores = stores
-        self.ttlMicros = max(0, EngineStateMicros.of(ttl))
+        self.ttlMicros = max(0, EngineState.micros(ttl))
         self.clock = clock
         self.learn = learn
     }
@@ -107,13 +108,6 @@ public final class SecretResolver: Sendable {
             result[name] = value
         }
         return result
-    }
-}
-
-enum EngineStateMicros {
-    static func of(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 }
 
