@@ -56,7 +56,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "BatonState", dependencies: ["BatonModel", "BatonEvents"], swiftSettings: strict),
-        .target(name: "BatonPlatforms", dependencies: ["BatonModel"], swiftSettings: strict),
+        .target(name: "BatonPlatforms", dependencies: ["BatonModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "BatonEngine",
             dependencies: [

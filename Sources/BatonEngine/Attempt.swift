@@ -36,9 +36,9 @@ extension Runtime {
         if let expected, record.attempt != expected { return nil }
         let connection = run.connection(of: index)
         let key = Decider.idempotencyKey(runID, task, record.attempt)
-        let platformName = state.connectionSpec(connection, of: run)?.platform ?? "sim"
+        let spec = state.connectionSpec(connection, of: run)
         let platform: Result<any Platform, EngineError> = Result { () throws(EngineError) in
-            try platforms.platform(named: platformName, connection: connection)
+            try platforms.platform(for: connection, spec: spec, bind: bind)
         }
         var request: SubmitPlan?
         if forSubmit {

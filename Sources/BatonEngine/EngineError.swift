@@ -1,3 +1,4 @@
+import BatonModel
 public import BatonLog
 
 /// What the engine can fail with; each case names the operation and the offending input.
@@ -20,6 +21,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case runIDConflict(runID: String, existingWorkflow: String, requestedWorkflow: String)
     /// A connection names a platform this build does not have.
     case unknownPlatform(connection: String, platform: String)
+    /// A connection's adapter refused its settings (a missing address, no credentials).
+    case platformSettings(connection: String, message: String)
 
     public var description: String {
         switch self {
@@ -33,7 +36,9 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .runIDConflict(let id, let existing, let requested):
             return "create run \(id) of \(requested): that run ID already belongs to a run of \(existing)"
         case .unknownPlatform(let connection, let platform):
-            return "connection \(connection): unknown platform \"\(platform)\" (known: sim, process)"
+            return "connection \(connection): unknown platform \"\(platform)\" (known: \(PlatformCatalog.names.joined(separator: ", ")))"
+        case .platformSettings(let connection, let message):
+            return "connection \(connection): \(message)"
         }
     }
 }

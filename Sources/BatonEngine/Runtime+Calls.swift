@@ -32,13 +32,25 @@ extension Runtime {
             case .success(let made): request = made
             }
         }
-        do {
-            let id = try await call(platform) { try await $0.submit(request) }
-            inbox.post([EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection, platformRunID: id.rawValue)])
-        } catch {
-            inbox.post(await afterSubmitError(work, platform, error))
+        var delay = Duration.seconds(1)
+        for round in 0...Self.resubmitsMax {
+            do {
+                let id = try await call(platform) { try await $0.submit(request) }
+                return inbox.post([EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection,
+                                                           platformRunID: id.rawValue)])
+            } catch .transient where platform.capabilities.deduplicatesByKey && round < Self.resubmitsMax {
+                // The answer may be lost after the platform started the run: the same key again
+                // returns that run, where a new attempt (a new key) would start a second one.
+                try? await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(delay))
+                delay = delay * 2
+            } catch {
+                return inbox.post(await afterSubmitError(work, platform, error))
+            }
         }
     }
+
+    /// How many times a submit to a platform that deduplicates by key is sent again after no answer.
+    static let resubmitsMax = 3
 
     /// A submit failed: a throttle releases the claim; an ambiguous failure is resolved by asking
     /// the platform what it has for the key (the answer may have been lost after it accepted).
@@ -66,16 +78,25 @@ extension Runtime {
     /// Polls a running attempt with backoff until the platform reports it finished.
     func poll(_ work: Attempt, runID: PlatformRunID, reconciling: Bool, inbox: Inbox) async throws {
         guard case .success(let platform) = work.platform else { return }
-        var delay = reconciling ? Duration.zero : options.pollInitial
+        // A remote API's request budget sets the floor; its ceiling is ten floors (or the engine's own).
+        let floor = max(options.pollInitial, platform.capabilities.pollFloor ?? .zero)
+        let ceiling = max(options.pollMax, (platform.capabilities.pollFloor ?? .zero) * 10)
+        var delay = reconciling ? Duration.zero : floor
         var first = reconciling
         for _ in 0..<Self.pollsMax {
-            if delay > .zero { try await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(delay)) }
-            delay = min(max(delay * 2, options.pollInitial), options.pollMax)
+            // A pause the log holds for the connection (a 429 before a restart) holds polls too.
+            let paused = state.connections[work.connection]?.throttledUntilMicros ?? 0
+            let wake = max(clock.nowMicros() + EngineState.micros(delay), paused)
+            if wake > clock.nowMicros() { try await clock.sleep(untilMicros: wake) }
+            delay = min(max(delay * 2, floor), ceiling)
             let status: PlatformRunStatus
             do {
                 status = try await call(platform) { try await $0.status(of: runID) }
             } catch .notFound(let message) {
                 return inbox.post([failed(work, .lost, "platform has no run \(runID): \(message)", retryable: work.idempotent)])
+            } catch .throttled(let retryAfter, _) {
+                delay = max(delay, min(retryAfter ?? ceiling, RetryAfter.pauseMax))  // not before the platform said
+                continue
             } catch {
                 continue  // transient trouble asking: ask again later
             }
@@ -95,6 +116,7 @@ extension Runtime {
     /// when that is safe (same key, so an idempotent platform cannot start it twice).
     func reconcileClaim(_ work: Attempt, inbox: Inbox) async {
         guard case .success(let platform) = work.platform else { return await submit(work, inbox: inbox) }
+        if platform.capabilities.deduplicatesByKey { return await submit(work, inbox: inbox) }
         if platform.capabilities.canLookUpByKey {
             do {
                 // `pending` means the platform holds the key but never started the work (e.g. the

@@ -37,11 +37,20 @@ public struct PlatformCapabilities: Sendable, Equatable {
     public var canLookUpByKey: Bool
     /// The platform can stop a running job (timeouts and cancellation use it).
     public var canCancel: Bool
+    /// Submitting again with the same key returns the run the first submission started (Databricks'
+    /// `idempotency_token`): after a crash or a lost answer the engine submits again instead of
+    /// looking up, whether or not the task is marked idempotent.
+    public var deduplicatesByKey: Bool
+    /// The shortest time between two status reads of one attempt (a remote API's request budget);
+    /// nil: the engine's own `pollInitial`.
+    public var pollFloor: Duration?
 
     /// Declares the capabilities.
-    public init(canLookUpByKey: Bool, canCancel: Bool) {
+    public init(canLookUpByKey: Bool, canCancel: Bool, deduplicatesByKey: Bool = false, pollFloor: Duration? = nil) {
         self.canLookUpByKey = canLookUpByKey
         self.canCancel = canCancel
+        self.deduplicatesByKey = deduplicatesByKey
+        self.pollFloor = pollFloor
     }
 }
 

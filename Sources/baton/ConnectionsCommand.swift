@@ -105,17 +105,24 @@ struct ConnectionsCheckCommand: AsyncParsableCommand {
     var data = "./baton-data"
 
     func run() async throws {
-        let state = try DataDirectory(path: data).readState(reader: "connections")
-        let rows = ConnectionJSON.all(state, now: 0)
-        guard let row = rows.first(where: { $0["name"] as? String == name }), let platformName = row["platform"] as? String else {
-            let known = rows.compactMap { $0["name"] as? String }
+        let directory = DataDirectory(path: data)
+        let state = try directory.readState(reader: "connections")
+        let specs = ConnectionJSON.specs(state)
+        guard let spec = specs[name]?.spec else {
+            let known = specs.keys.sorted()
             printError("baton: no connection \(name) in \(data)" + (known.isEmpty ? " (none is defined yet)" : " (known: \(known.joined(separator: ", ")))"))
             throw BatonExit.badInput
         }
         let clock = SystemEngineClock()
+        let log = try directory.openLog(readOnly: true)
+        defer { log.close() }
         let platform: any Platform
         do {
-            platform = try DataDirectory(path: data).platforms(clock: clock).platform(named: platformName, connection: name)
+            // The secrets of the registry in force, as a dispatcher on this directory would have them.
+            let runtime = try directory.runtime(log, role: "check", clock: clock, registry: state.registry?.registry)
+            platform = try runtime.platform(connection: name, spec: spec)
+        } catch let error as ExitCode {
+            throw error
         } catch {
             printError("baton: \(error)")
             throw BatonExit.badInput

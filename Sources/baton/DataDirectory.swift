@@ -42,7 +42,7 @@ struct DataDirectory {
         PlatformSet([
             "sim": SimPlatform(clock: clock),
             "process": ProcessPlatform(root: runsPath, clock: clock),
-        ])
+        ], factories: PlatformSet.remoteFactories)
     }
 
     /// A runtime dispatching to this directory's platforms as `<role>-<pid>@<host>`, with the

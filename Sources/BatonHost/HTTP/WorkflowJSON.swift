@@ -1,4 +1,4 @@
-import BatonModel
+public import BatonModel
 public import BatonState
 import Foundation
 
@@ -43,7 +43,9 @@ enum WorkflowJSON {
 /// workflow) and those workflows define for themselves, as `/v1/connections` and
 /// `baton connections --json` show them.
 public enum ConnectionJSON {
-    public static func all(_ state: EngineState, now: Int64) -> [[String: Any]] {
+    /// Every connection's definition and where it is: the registry's first, else the first
+    /// workflow (by name) that defines it.
+    public static func specs(_ state: EngineState) -> [String: (spec: ConnectionSpec, definedIn: String)] {
         var specs: [String: (spec: ConnectionSpec, definedIn: String)] = [:]
         for (workflow, hash) in state.latestDefinition.sorted(by: { $0.key < $1.key }) {
             for (name, spec) in state.definitions[hash]?.connections ?? [:] where specs[name] == nil {
@@ -53,6 +55,11 @@ public enum ConnectionJSON {
         if let registry = state.registry?.registry {
             for (name, spec) in registry.connections { specs[name] = (spec, "registry \(registry.place(of: name))") }
         }
+        return specs
+    }
+
+    public static func all(_ state: EngineState, now: Int64) -> [[String: Any]] {
+        let specs = specs(state)
         let names = Set(specs.keys).union(state.connections.keys).sorted()
         return names.map { name in
             let connection = state.connections[name]

@@ -100,6 +100,17 @@ public enum PlatformCatalog {
             }),
             .init("echo", .map, "values rendered at dispatch and otherwise ignored, so a sim task can stand in for another platform's job"),
         ], required: []),
+        "databricks": JobSchema(platform: "databricks", keys: [
+            .init("job_id", .text, "the saved job to start with jobs/run-now", checkLiteral: { value in
+                Int64(value).map { $0 > 0 } == true ? nil : "job_id \"\(value)\" is not a Databricks job ID (a positive integer)"
+            }),
+            .init("job_parameters", .map, "job-level parameters for run-now"),
+            .init("notebook_path", .text, "the notebook of a one-time run (jobs/runs/submit)"),
+            .init("cluster_id", .text, "the existing cluster the one-time run uses"),
+            .init("base_parameters", .map, "the notebook's widget values in a one-time run"),
+            .init("run_name", .text, "the one-time run's name (default: baton and the idempotency key)"),
+            .init("output_task", .text, "the task_key whose notebook exit value is the output, for a job of several tasks"),
+        ], required: [["job_id"], ["notebook_path", "cluster_id"]]),
     ]
 
     /// Platform names, sorted.

@@ -1,0 +1,56 @@
+/// One connection's request pacing: status reads are spaced to a budget of `perSecond`, however
+/// many attempts are polled at once (a 1,000-task fan-out must not become 1,000 reads per poll
+/// round against an API that allows a few dozen per second), and every request waits out a pause
+/// the platform asked for (`Retry-After`).
+public actor RequestPacer {
+    /// The most a caller may wait for its turn; past it the read is refused as throttled, so a
+    /// queue of pollers cannot grow without bound.
+    public static let waitMax = Duration.seconds(60)
+
+    private let intervalMicros: Int64
+    private let clock: any SimClock
+    private var nextMicros: Int64 = 0
+    /// No request before this (a `Retry-After` the platform sent), whatever the budget.
+    private var pausedUntilMicros: Int64 = 0
+
+    /// A pacer allowing `perSecond` requests each second (at least 1).
+    public init(perSecond: Int, clock: any SimClock) {
+        intervalMicros = 1_000_000 / Int64(max(1, perSecond))
+        self.clock = clock
+    }
+
+    /// Waits for this caller's turn.
+    /// - Throws: `PlatformError.throttled` when the turn is more than `waitMax` away.
+    public func turn(_ label: String) async throws(PlatformError) {
+        let now = clock.nowMicros()
+        let slot = max(now, nextMicros, pausedUntilMicros)
+        let wait = slot - now
+        guard wait <= RequestPacer.waitMax.components.seconds * 1_000_000 else {
+            throw .throttled(retryAfter: .microseconds(wait), message: "\(label): the status-read budget is spent for the next \(wait / 1_000_000) s")
+        }
+        nextMicros = slot + intervalMicros
+        try await sleep(wait, label)
+    }
+
+    /// Waits out a pause the platform asked for, without spending the budget (submits and cancels).
+    /// - Throws: `PlatformError.throttled` when the pause is longer than `waitMax`.
+    public func clear(_ label: String) async throws(PlatformError) {
+        let wait = pausedUntilMicros - clock.nowMicros()
+        guard wait > 0 else { return }
+        guard wait <= RequestPacer.waitMax.components.seconds * 1_000_000 else {
+            throw .throttled(retryAfter: .microseconds(wait), message: "\(label) asked for a pause of \(wait / 1_000_000) s more")
+        }
+        try await sleep(wait, label)
+    }
+
+    /// No request of this connection before `pause` from now (a 429 or 503 with `Retry-After`).
+    public func pause(for pause: Duration) {
+        let micros = pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000
+        pausedUntilMicros = max(pausedUntilMicros, clock.nowMicros() + micros)
+    }
+
+    private func sleep(_ micros: Int64, _ label: String) async throws(PlatformError) {
+        guard micros > 0 else { return }
+        do { try await Task.sleep(for: .microseconds(micros)) } catch { throw .transient("\(label): cancelled while waiting for its turn") }
+    }
+}
