@@ -27,6 +27,7 @@ public struct PlatformSet: Sendable {
     /// The remote platforms this version has adapters for, each made per connection.
     public static let remoteFactories: [String: Factory] = [
         "databricks": { connection throws(PlatformError) in try DatabricksPlatform(connection) },
+        "ray": { connection throws(PlatformError) in try RayPlatform(connection) },
     ]
 
     /// The platform of `connection`, defined by `spec` (nil: the built-in `sim`).

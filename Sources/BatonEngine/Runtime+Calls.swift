@@ -32,6 +32,7 @@ extension Runtime {
             case .success(let made): request = made
             }
         }
+        await waitOutThrottle(work.connection)
         var delay = Duration.seconds(1)
         for round in 0...Self.resubmitsMax {
             do {
@@ -84,18 +85,20 @@ extension Runtime {
         var delay = reconciling ? Duration.zero : floor
         var first = reconciling
         for _ in 0..<Self.pollsMax {
-            // A pause the log holds for the connection (a 429 before a restart) holds polls too.
-            let paused = state.connections[work.connection]?.throttledUntilMicros ?? 0
-            let wake = max(clock.nowMicros() + EngineState.micros(delay), paused)
-            if wake > clock.nowMicros() { try await clock.sleep(untilMicros: wake) }
+            if delay > .zero { try await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(delay)) }
+            await waitOutThrottle(work.connection)
             delay = min(max(delay * 2, floor), ceiling)
             let status: PlatformRunStatus
             do {
                 status = try await call(platform) { try await $0.status(of: runID) }
             } catch .notFound(let message) {
                 return inbox.post([failed(work, .lost, "platform has no run \(runID): \(message)", retryable: work.idempotent)])
-            } catch .throttled(let retryAfter, _) {
-                delay = max(delay, min(retryAfter ?? ceiling, RetryAfter.pauseMax))  // not before the platform said
+            } catch .throttled(let retryAfter, let message) {
+                // The pause is the connection's: recorded, so every process (and this one after a
+                // restart) holds its requests until then, not only this poller.
+                let pause = min(retryAfter ?? ceiling, RetryAfter.pauseMax)
+                inbox.post([EventFactory.connectionThrottled(work.connection, until: clock.nowMicros() + EngineState.micros(pause), reason: message)])
+                delay = max(delay, pause)
                 continue
             } catch {
                 continue  // transient trouble asking: ask again later
@@ -138,9 +141,23 @@ extension Runtime {
         inbox.post([failed(work, .lost, "crashed between claim and dispatch; \(work.connection) cannot look up by key and the task is not idempotent", retryable: false)])
     }
 
+    /// Waits while the log holds a pause for `connection` (a `Retry-After` a platform sent, maybe
+    /// to a process that has since died): no request of that connection goes out before it ends.
+    func waitOutThrottle(_ connection: String) async {
+        for _ in 0..<Self.throttleWaitsMax {
+            let until = state.connections[connection]?.throttledUntilMicros ?? 0
+            guard until > clock.nowMicros() else { return }
+            do { try await clock.sleep(untilMicros: until) } catch { return }
+        }
+    }
+
+    /// Pauses waited out in a row (each may be extended by a new 429 while waiting).
+    static let throttleWaitsMax = 100
+
     /// Best-effort cancel of a timed-out platform run.
     func cancel(_ work: Attempt, _ runID: PlatformRunID) async {
         guard case .success(let platform) = work.platform, platform.capabilities.canCancel else { return }
+        await waitOutThrottle(work.connection)
         _ = try? await call(platform) { try await $0.cancel(runID) }
     }
 

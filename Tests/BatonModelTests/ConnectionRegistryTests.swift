@@ -33,7 +33,7 @@ import Testing
         ("connections:\n  x: { platform: sim, token: hunter2-literal }\n", 2, 30, "credential and takes only a reference"),
         ("connections:\n  x: { platform: sim, client_secret: \"{{ secrets.a }} tail\" }\n", 2, 38, "credential and takes only a reference"),
         ("connections:\n  x: { platform: sim, url: \"https://me:hunter2-literal@host\" }\n", 2, 28, "an address with a password in it"),
-        ("connections:\n  x: { platform: databricks }\n", 2, 18, "unknown platform \"databricks\" for connection x (known: process, sim)"),
+        ("connections:\n  x: { platform: databrick }\n", 2, 18, "unknown platform \"databrick\" for connection x (did you mean \"databricks\"?)"),
         ("connections:\n  x: { platform: proces }\n", 2, 18, "(did you mean \"process\"?)"),
         ("connections:\n  x: { max_in_flight: 0, platform: sim }\n", 2, 23, "max_in_flight must be an integer in 1...1000000"),
         ("connections:\n  x: { url: u }\n", 2, 6, "connection x needs a \"platform\""),

@@ -31,7 +31,8 @@ struct WallClock: SimClock {
             "jobs": [
                 "42": ["name": "ingest", "timeline": [["PENDING", 30], ["RUNNING", 60]], "result": "SUCCESS", "output": "{\"rows\": 3}"],
                 "43": ["name": "broken", "timeline": [["RUNNING", 30]], "result": "FAILED", "error": "ZeroDivisionError"],
-                "44": ["name": "future", "timeline": [["FLOATING", 400]], "result": "SUCCESS", "output": "plain text"],
+                "44": ["name": "future", "timeline": [["FLOATING", 600_000]]],
+                "47": ["name": "text", "timeline": [["RUNNING", 30]], "result": "SUCCESS", "output": "plain text"],
                 "45": ["name": "stuck", "timeline": [["QUEUED", 600_000]]],
                 "46": ["name": "skipped", "timeline": [], "result": "MAXIMUM_CONCURRENT_RUNS_REACHED"],
             ],
@@ -101,12 +102,12 @@ struct WallClock: SimClock {
         guard case .failed(let why) = try await Self.finish(platform, skipped).state else { Issue.record("job 46 did not fail"); return }
         #expect(why.contains("MAXIMUM_CONCURRENT_RUNS_REACHED"))
         let future = try await platform.submit(Self.request("k/44", job: ["job_id": .text("44")]))
-        #expect(try await platform.status(of: future).state == PlatformRunStatus.State.running)
-        #expect(try await platform.status(of: future).state == PlatformRunStatus.State.running)
-        // A notebook value that is not a JSON object becomes {"result": ...}.
-        #expect(try await Self.finish(platform, future).state == .succeeded(outputJSON: "{\"result\":\"plain text\"}"))
+        for _ in 0..<3 { #expect(try await platform.status(of: future).state == PlatformRunStatus.State.running) }
         #expect(notices.all.count == 1)
         #expect(notices.all.first?.contains("FLOATING") == true)
+        // A notebook value that is not a JSON object becomes {"result": ...}.
+        let text = try await platform.submit(Self.request("k/47", job: ["job_id": .text("47")]))
+        #expect(try await Self.finish(platform, text).state == .succeeded(outputJSON: "{\"result\":\"plain text\"}"))
         let stuck = try await platform.submit(Self.request("k/45", job: ["job_id": .text("45")]))
         #expect(try await platform.status(of: stuck).state == PlatformRunStatus.State.pending)
         try await platform.cancel(stuck)
@@ -159,8 +160,9 @@ struct WallClock: SimClock {
             Issue.record("the 429 was not reported")
         } catch {
             guard case .throttled(let after, _) = error else { Issue.record("a 429 is \(error)"); return }
-            let seconds = after.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
-            #expect(seconds >= 1 && seconds <= 3, "Retry-After read as \(String(describing: after))")
+            // How much of the pause is left when it is read depends on the machine's speed; that no
+            // request lands inside it is checked on the fake's ledger below.
+            #expect(after != nil && after! <= .seconds(3), "Retry-After read as \(String(describing: after))")
         }
         // Everything asked next waits out the pause: the fake counts no request inside it.
         #expect(try await Self.finish(platform, run).isTerminal)

@@ -51,11 +51,14 @@ extension BatonProcess {
         private let process = Process()
         private let errorPath: String
 
-        init(_ arguments: [String], executable: String) throws {
+        init(_ arguments: [String], executable: String, environment: [String: String] = [:]) throws {
             errorPath = NSTemporaryDirectory() + "baton-child-\(UInt64.random(in: 0...UInt64.max)).err"
             _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
             try process.run()
@@ -90,8 +93,9 @@ extension BatonProcess {
     }
 
     /// Starts `baton arguments...` in the background.
-    public static func start(_ arguments: [String], executable: String = BuiltProducts.path(of: "baton")) throws -> Running {
-        try Running(arguments, executable: executable)
+    public static func start(_ arguments: [String], executable: String = BuiltProducts.path(of: "baton"),
+                             environment: [String: String] = [:]) throws -> Running {
+        try Running(arguments, executable: executable, environment: environment)
     }
 }
 

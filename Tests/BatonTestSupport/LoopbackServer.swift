@@ -4,10 +4,13 @@ import FoundationNetworking
 #endif
 
 /// A test server run as a child process that listens on 127.0.0.1 and prints `PORT <n>` as its
-/// first line (the fakes in `Tools/fakes`, moto). Killed when released.
+/// first line (the fakes in `Tools/fakes`, moto, the real servers of `Tools/servers`). Its standard
+/// input stays open while it lives: a server that must clean up (a Ray cluster) stops when it
+/// closes, which also happens when the test process dies. Stopped when released.
 public final class LoopbackServer: @unchecked Sendable {
     // Safety: `process` is started once in `init`; afterwards only a signal and waitUntilExit.
     private let process = Process()
+    private let input = Pipe()
     public let port: Int
 
     /// The repository's root, from this file's place in it.
@@ -15,19 +18,20 @@ public final class LoopbackServer: @unchecked Sendable {
         .deletingLastPathComponent().path
 
     /// Starts `executable arguments...` and waits (off the cooperative pool, up to 2 minutes) for its port.
-    public static func start(_ executable: String, _ arguments: [String]) async throws -> LoopbackServer {
-        try await offThePool { try LoopbackServer(executable, arguments) }
+    public static func start(_ executable: String, _ arguments: [String], startMax: Double = 120) async throws -> LoopbackServer {
+        try await offThePool { try LoopbackServer(executable, arguments, startMax: startMax) }
     }
 
-    private init(_ executable: String, _ arguments: [String]) throws {
+    private init(_ executable: String, _ arguments: [String], startMax: Double) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
+        process.standardInput = input
         process.standardError = FileHandle.nullDevice
         try process.run()
         var line = Data()
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(startMax)
         while Date() < deadline {
             let byte = out.fileHandleForReading.readData(ofLength: 1)
             if byte.isEmpty || byte == Data("\n".utf8) { break }
@@ -42,6 +46,9 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 
     deinit {
+        // SIGKILL, not SIGTERM: a child inherits the test process's blocked signals, so a SIGTERM
+        // could stay pending forever. A server that must clean up watches its input instead.
+        try? input.fileHandleForWriting.close()
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }

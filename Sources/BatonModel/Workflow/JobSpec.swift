@@ -1,3 +1,5 @@
+import Foundation
+
 /// One value of a task's `job:` mapping as written; rendered at dispatch like every template.
 public enum JobValue: Sendable, Equatable {
     case text(Template)
@@ -111,6 +113,16 @@ public enum PlatformCatalog {
             .init("run_name", .text, "the one-time run's name (default: baton and the idempotency key)"),
             .init("output_task", .text, "the task_key whose notebook exit value is the output, for a job of several tasks"),
         ], required: [["job_id"], ["notebook_path", "cluster_id"]]),
+        "ray": JobSchema(platform: "ray", keys: [
+            .init("entrypoint", .text, "the shell command the job's driver runs"),
+            .init("runtime_env", .text, "Ray's runtime environment as a JSON object, e.g. '{\"pip\": [\"pandas\"]}'", checkLiteral: { value in
+                (try? JSONSerialization.jsonObject(with: Data(value.utf8))) is [String: Any] ? nil : "runtime_env is not a JSON object"
+            }),
+            .init("entrypoint_num_cpus", .text, "CPUs reserved for the driver", checkLiteral: { value in
+                Double(value).map { $0 >= 0 } == true ? nil : "entrypoint_num_cpus \"\(value)\" is not a number of CPUs"
+            }),
+            .init("metadata", .map, "labels stored with the job (baton_key is added)"),
+        ], required: [["entrypoint"]]),
     ]
 
     /// Platform names, sorted.
