@@ -1,6 +1,7 @@
 # Baton — the two commands of the quick start, plus the benchmark.
 #   make demo   set up, build, validate the examples and run the daily revenue pipeline
 #   make test   set up, build, and pass the tests
+#   make integration  the platform adapters against real servers (Ray; installed from PyPI)
 #   make bench  release build and benchmarks (numbers, not assertions)
 
 SWIFT ?= swift
@@ -8,7 +9,7 @@ DATA ?= ./baton-data
 BATON ?= .build/debug/baton
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps test-servers build demo log-demo test bench bench-http protos clean
+.PHONY: deps test-servers integration-servers build demo log-demo test integration bench bench-http protos clean
 
 # liblmdb-dev is the one system library Baton needs (CLMDB links it through pkg-config).
 deps:
@@ -28,6 +29,15 @@ test-servers:
 	@if [ ! -x $(MOTO_VENV)/bin/python ] || ! $(MOTO_VENV)/bin/python -c "import moto.server, boto3" >/dev/null 2>&1; then \
 		echo "installing moto[server] into $(MOTO_VENV)"; \
 		rm -rf $(MOTO_VENV) && python3 -m venv $(MOTO_VENV) && $(MOTO_VENV)/bin/pip install -q "moto[server]>=5,<6"; \
+	fi
+
+# The real platform servers of `make integration`, from PyPI: Ray (ray[default]: the dashboard and
+# its Jobs API). A failed install fails the target; nothing is skipped.
+RAY_VENV := .build/venvs/ray
+integration-servers: test-servers
+	@if [ ! -x $(RAY_VENV)/bin/ray ] || ! $(RAY_VENV)/bin/python -c "import ray.dashboard" >/dev/null 2>&1; then \
+		echo "installing ray[default] into $(RAY_VENV)"; \
+		rm -rf $(RAY_VENV) && python3 -m venv $(RAY_VENV) && $(RAY_VENV)/bin/pip install -q "ray[default]>=2.60,<3"; \
 	fi
 
 build: deps
@@ -55,6 +65,13 @@ log-demo: build
 test: deps test-servers
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The suites that need a real server (each starts it on 127.0.0.1 on first use and stops it when
+# the test process ends); `make test` runs everything else, the loopback fakes included.
+INTEGRATION_SUITES := RayPlatformTests|RayRunTests
+integration: deps integration-servers
+	$(SWIFT) build --build-tests
+	BATON_INTEGRATION=1 $(SWIFT) test --skip-build --filter '$(INTEGRATION_SUITES)'
 
 bench-http: deps
 	$(SWIFT) build -c release --product baton
