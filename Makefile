@@ -32,12 +32,18 @@ test-servers:
 	fi
 
 # The real platform servers of `make integration`, from PyPI: Ray (ray[default]: the dashboard and
-# its Jobs API). A failed install fails the target; nothing is skipped.
+# its Jobs API) and Airflow 3 (api-server, scheduler, dag-processor on SQLite). A failed install
+# fails the target; nothing is skipped.
 RAY_VENV := .build/venvs/ray
+AIRFLOW_VENV := .build/venvs/airflow
 integration-servers: test-servers
 	@if [ ! -x $(RAY_VENV)/bin/ray ] || ! $(RAY_VENV)/bin/python -c "import ray.dashboard" >/dev/null 2>&1; then \
 		echo "installing ray[default] into $(RAY_VENV)"; \
 		rm -rf $(RAY_VENV) && python3 -m venv $(RAY_VENV) && $(RAY_VENV)/bin/pip install -q "ray[default]>=2.60,<3"; \
+	fi
+	@if [ ! -x $(AIRFLOW_VENV)/bin/airflow ] || ! $(AIRFLOW_VENV)/bin/python -c "import airflow.sdk" >/dev/null 2>&1; then \
+		echo "installing apache-airflow into $(AIRFLOW_VENV)"; \
+		rm -rf $(AIRFLOW_VENV) && python3 -m venv $(AIRFLOW_VENV) && $(AIRFLOW_VENV)/bin/pip install -q "apache-airflow>=3.1,<4"; \
 	fi
 
 build: deps
@@ -68,7 +74,7 @@ test: deps test-servers
 
 # The suites that need a real server (each starts it on 127.0.0.1 on first use and stops it when
 # the test process ends); `make test` runs everything else, the loopback fakes included.
-INTEGRATION_SUITES := RayPlatformTests|RayRunTests
+INTEGRATION_SUITES := RayPlatformTests|AirflowPlatformTests|RealPlatformRunTests
 integration: deps integration-servers
 	$(SWIFT) build --build-tests
 	BATON_INTEGRATION=1 $(SWIFT) test --skip-build --filter '$(INTEGRATION_SUITES)'

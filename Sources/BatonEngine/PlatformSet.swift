@@ -28,6 +28,7 @@ public struct PlatformSet: Sendable {
     public static let remoteFactories: [String: Factory] = [
         "databricks": { connection throws(PlatformError) in try DatabricksPlatform(connection) },
         "ray": { connection throws(PlatformError) in try RayPlatform(connection) },
+        "airflow": { connection throws(PlatformError) in try AirflowPlatform(connection) },
     ]
 
     /// The platform of `connection`, defined by `spec` (nil: the built-in `sim`).

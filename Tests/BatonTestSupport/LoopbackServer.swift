@@ -28,7 +28,11 @@ public final class LoopbackServer: @unchecked Sendable {
         let out = Pipe()
         process.standardOutput = out
         process.standardInput = input
-        process.standardError = FileHandle.nullDevice
+        // Its stderr goes to a file, so a server that does not come up can say why.
+        let errorPath = NSTemporaryDirectory() + "baton-server-\(UInt64.random(in: 0...UInt64.max)).err"
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         try process.run()
         var line = Data()
         let deadline = Date().addingTimeInterval(startMax)
@@ -40,7 +44,8 @@ public final class LoopbackServer: @unchecked Sendable {
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
             process.terminate()
-            throw ServerError(description: "\(executable) did not announce a port (got \"\(text)\")")
+            let said = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+            throw ServerError(description: "\(arguments.first ?? executable) did not announce a port (got \"\(text)\"): \(said.suffix(2_000))")
         }
         self.port = port
     }

@@ -123,6 +123,11 @@ public enum PlatformCatalog {
             }),
             .init("metadata", .map, "labels stored with the job (baton_key is added)"),
         ], required: [["entrypoint"]]),
+        "airflow": JobSchema(platform: "airflow", keys: [
+            .init("dag_id", .text, "the DAG to trigger"),
+            .init("conf", .map, "the run's conf (a DAG reads it as dag_run.conf)"),
+            .init("output_task", .text, "the task_id whose return value (XCom return_value) is the output, when the DAG has several tasks"),
+        ], required: [["dag_id"]]),
     ]
 
     /// Platform names, sorted.
