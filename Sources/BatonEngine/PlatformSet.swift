@@ -29,6 +29,7 @@ public struct PlatformSet: Sendable {
         "databricks": { connection throws(PlatformError) in try DatabricksPlatform(connection) },
         "ray": { connection throws(PlatformError) in try RayPlatform(connection) },
         "airflow": { connection throws(PlatformError) in try AirflowPlatform(connection) },
+        "adf": { connection throws(PlatformError) in try ADFPlatform(connection) },
     ]
 
     /// The platform of `connection`, defined by `spec` (nil: the built-in `sim`).

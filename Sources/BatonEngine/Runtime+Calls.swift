@@ -7,32 +7,22 @@ extension Runtime {
     static let pollsMax = 10_000_000
 
     /// Submits a claimed attempt and posts what happened: dispatched, throttled (the claim is
-    /// released), or failed with its error class.
-    func submit(_ work: Attempt, inbox: Inbox) async {
-        let platform: any Platform
-        let request: SubmitRequest
-        switch (work.platform, work.request) {
-        case (_, .none):
-            preconditionFailure("submit of \(work.key) was planned without rendering its request")
-        case (.failure(let error), _):
-            return inbox.post([failed(work, .invalid, error.description, retryable: false)])
-        case (.success(let found), .some(let plan)):
-            platform = found
-            var fetched: [String: String] = [:]
-            if !plan.fetch.isEmpty, let resolver = secretResolver {
-                // Fetched now, not when the workflow was read: a rotated value is used from the next dispatch.
-                do throws(SecretResolver.Failure) {
-                    fetched = try await resolver.values(plan.fetch)
-                } catch {
-                    return inbox.post([failed(work, error.isTransient ? .transient : .auth, "secrets: \(error)", retryable: error.isTransient)])
+    /// released), or failed with its error class. With `lookUpFirst` (a claim left by a crash) the
+    /// platform is asked for the key's run first, and that run is adopted if it has one.
+    func submit(_ work: Attempt, inbox: Inbox, lookUpFirst: Bool = false) async {
+        guard let (platform, request) = await rendered(work, inbox: inbox) else { return }
+        await waitOutThrottle(work.connection)
+        if lookUpFirst {
+            do {
+                // `pending` means the platform holds the key but never started the work (e.g. the
+                // crash hit mid-spawn): submitting again with the same key resolves it.
+                if let found = try await call(platform, { try await $0.lookUp(request) }), found.state != .pending {
+                    return inbox.post(adopted(work, found, detail: "claimed before the crash; found by key"))
                 }
-            }
-            switch plan.render(fetched) {
-            case .failure(let error): return inbox.post([failed(work, .invalid, "render: \(error)", retryable: false)])
-            case .success(let made): request = made
+            } catch {
+                return inbox.post([failed(work, .transient, "look up \(work.key): \(error)", retryable: true)])
             }
         }
-        await waitOutThrottle(work.connection)
         var delay = Duration.seconds(1)
         for round in 0...Self.resubmitsMax {
             do {
@@ -45,9 +35,46 @@ extension Runtime {
                 try? await clock.sleep(untilMicros: clock.nowMicros() + EngineState.micros(delay))
                 delay = delay * 2
             } catch {
-                return inbox.post(await afterSubmitError(work, platform, error))
+                return inbox.post(await afterSubmitError(work, platform, request, error))
             }
         }
+    }
+
+    /// The attempt's platform and its request with every template rendered and the secrets it
+    /// names fetched; nil once a failure was posted instead.
+    private func rendered(_ work: Attempt, inbox: Inbox) async -> (any Platform, SubmitRequest)? {
+        switch (work.platform, work.request) {
+        case (_, .none):
+            preconditionFailure("submit of \(work.key) was planned without rendering its request")
+        case (.failure(let error), _):
+            inbox.post([failed(work, .invalid, error.description, retryable: false)])
+            return nil
+        case (.success(let platform), .some(let plan)):
+            var fetched: [String: String] = [:]
+            if !plan.fetch.isEmpty, let resolver = secretResolver {
+                // Fetched now, not when the workflow was read: a rotated value is used from the next dispatch.
+                do throws(SecretResolver.Failure) {
+                    fetched = try await resolver.values(plan.fetch)
+                } catch {
+                    inbox.post([failed(work, error.isTransient ? .transient : .auth, "secrets: \(error)", retryable: error.isTransient)])
+                    return nil
+                }
+            }
+            switch plan.render(fetched) {
+            case .failure(let error):
+                inbox.post([failed(work, .invalid, "render: \(error)", retryable: false)])
+                return nil
+            case .success(let request):
+                return (platform, request)
+            }
+        }
+    }
+
+    /// A run the platform already had for the attempt's key, recorded as its dispatch.
+    private func adopted(_ work: Attempt, _ found: PlatformRunStatus, detail: String) -> [Baton_V1_Event] {
+        [EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
+                                       state: found.state.eventState, detail: detail),
+         EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection, platformRunID: found.runID.rawValue)]
     }
 
     /// How many times a submit to a platform that deduplicates by key is sent again after no answer.
@@ -55,7 +82,7 @@ extension Runtime {
 
     /// A submit failed: a throttle releases the claim; an ambiguous failure is resolved by asking
     /// the platform what it has for the key (the answer may have been lost after it accepted).
-    private func afterSubmitError(_ work: Attempt, _ platform: any Platform, _ error: PlatformError) async -> [Baton_V1_Event] {
+    private func afterSubmitError(_ work: Attempt, _ platform: any Platform, _ request: SubmitRequest, _ error: PlatformError) async -> [Baton_V1_Event] {
         switch error {
         case .throttled(let retryAfter, let message):
             let until = clock.nowMicros() + EngineState.micros(retryAfter ?? .seconds(30))
@@ -63,11 +90,8 @@ extension Runtime {
                     EventFactory.taskQueued(work.runID, work.task, attempt: work.attempt)]
         case .transient(let message):
             if platform.capabilities.canLookUpByKey,
-               let found = try? await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }), found.state != .pending {
-                return [EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
-                                                      state: .running, detail: "submit answer lost; found by key"),
-                        EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection,
-                                                    platformRunID: found.runID.rawValue)]
+               let found = try? await call(platform, { try await $0.lookUp(request) }), found.state != .pending {
+                return adopted(work, PlatformRunStatus(runID: found.runID, state: .running), detail: "submit answer lost; found by key")
             }
             return [failed(work, .transient, "submit: \(message)", retryable: true)]
         case .auth(let message): return [failed(work, .auth, "submit: \(message)", retryable: false)]
@@ -120,23 +144,7 @@ extension Runtime {
     func reconcileClaim(_ work: Attempt, inbox: Inbox) async {
         guard case .success(let platform) = work.platform else { return await submit(work, inbox: inbox) }
         if platform.capabilities.deduplicatesByKey { return await submit(work, inbox: inbox) }
-        if platform.capabilities.canLookUpByKey {
-            do {
-                // `pending` means the platform holds the key but never started the work (e.g. the
-                // crash hit mid-spawn): submitting again with the same key resolves it.
-                if let found = try await call(platform, { try await $0.lookUp(idempotencyKey: work.key) }), found.state != .pending {
-                    return inbox.post([
-                        EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
-                                                      state: found.state.eventState, detail: "claimed before the crash; found by key"),
-                        EventFactory.taskDispatched(work.runID, work.task, attempt: work.attempt, connection: work.connection,
-                                                    platformRunID: found.runID.rawValue),
-                    ])
-                }
-                return await submit(work, inbox: inbox)
-            } catch {
-                return inbox.post([failed(work, .transient, "look up \(work.key): \(error)", retryable: true)])
-            }
-        }
+        if platform.capabilities.canLookUpByKey { return await submit(work, inbox: inbox, lookUpFirst: true) }
         if work.idempotent { return await submit(work, inbox: inbox) }
         inbox.post([failed(work, .lost, "crashed between claim and dispatch; \(work.connection) cannot look up by key and the task is not idempotent", retryable: false)])
     }

@@ -16,6 +16,12 @@ public protocol Platform: Sendable {
     /// - Throws: `PlatformError`.
     func lookUp(idempotencyKey: String) async throws(PlatformError) -> PlatformRunStatus?
 
+    /// The run submitted for `request` (its key), if any; the engine asks this one, so an
+    /// adapter can narrow the search with the job (Data Factory's pipeline) and name the run as
+    /// its own submit would have. By default, `lookUp(idempotencyKey:)`.
+    /// - Throws: `PlatformError`.
+    func lookUp(_ request: SubmitRequest) async throws(PlatformError) -> PlatformRunStatus?
+
     /// The current state of a run.
     /// - Throws: `PlatformError.notFound` when the platform does not know `run`.
     func status(of run: PlatformRunID) async throws(PlatformError) -> PlatformRunStatus
@@ -28,6 +34,12 @@ public protocol Platform: Sendable {
     /// credentials accepted); returns one line saying what was checked, never a secret.
     /// - Throws: `PlatformError` classifying why not (`auth`, `transient` for unreachable, ...).
     func check() async throws(PlatformError) -> String
+}
+
+extension Platform {
+    public func lookUp(_ request: SubmitRequest) async throws(PlatformError) -> PlatformRunStatus? {
+        try await lookUp(idempotencyKey: request.idempotencyKey)
+    }
 }
 
 /// What a platform declares about itself.

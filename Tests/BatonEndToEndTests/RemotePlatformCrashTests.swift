@@ -2,7 +2,7 @@ import BatonTestSupport
 import Foundation
 import Testing
 
-/// `baton run` of a 30-task workflow on a remote platform's loopback fake, with faults injected
+/// `baton run` of a 30-task workflow on each remote platform's loopback fake (Databricks, Data Factory), with faults injected
 /// (a 429 storm in both `Retry-After` forms, a lost submit answer, a 5xx burst, an OAuth token
 /// refused mid-run), SIGKILLed at seeded random moments until at least `killsMin` kills have
 /// landed, then left to finish. Asserted on the fake's own ledger and on the log: exactly one
@@ -27,46 +27,87 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One remote platform under test: its fake's script and configuration, the connection's
+    /// platform settings, each task's job, and how the fake's runs are keyed.
+    struct Target {
+        let name: String
+        let fake: String
+        let config: [String: Any]
+        /// The connection's settings (the url added), credentials as references to `secrets.cred`.
+        let settings: (Int) -> String
+        let job: (Int) -> String
+        /// The key a fake's run was started under, as Baton recorded it (a token or a parameter).
+        let runKey: ([String: Any]) -> String?
+    }
+
+    static func faults() -> [[String: Any]] { [
+        ["kind": "throttle", "count": 3, "match": "un", "retry_after": 4, "form": "seconds"],
+        ["kind": "lose", "count": 2, "match": "un"],
+        ["kind": "error", "count": 3, "match": "un", "status": 503],
+        ["kind": "expire", "count": 1, "match": "un"],
+        ["kind": "throttle", "count": 2, "match": "un", "retry_after": 4, "form": "date"],
+    ] }
+
     @Test func databricksRunKilledAgainAndAgainStartsOneRunPerKeyAndKeepsItsLimits() async throws {
+        let faults = Self.faults().map { rule in rule.merging(["match": (rule["kind"] as? String) == "error" ? "runs/get" : "run"]) { $1 } }
+        try await Self.crash(Target(
+            name: "databricks", fake: "databricks.py",
+            config: ["oauth": ["client_id": "sp-baton", "client_secret": Self.marker, "expires_in": 3_600],
+                     "jobs": ["42": ["name": "load", "timeline": [["PENDING", 100], ["RUNNING", 500]], "result": "SUCCESS", "output": "{\"rows\": 7}"]],
+                     "faults": faults],
+            settings: { port in "url: http://127.0.0.1:\(port)\n    client_id: sp-baton\n    client_secret: \"{{ secrets.cred }}\"" },
+            job: { index in
+                index >= 10 ? "{ job_id: \"42\", job_parameters: { task: t\(index), upstream_rows: \"{{ tasks.t\(index - 10).output.rows }}\" } }"
+                    : "{ job_id: \"42\", job_parameters: { task: t\(index) } }"
+            },
+            runKey: { $0["token"] as? String }))
+    }
+
+    @Test func dataFactoryRunKilledAgainAndAgainStartsOneRunPerKeyAndKeepsItsLimits() async throws {
+        // ADF has no idempotency: a lost createRun answer and every crash between claim and
+        // dispatch are resolved by finding the run by its baton_key parameter.
+        let faults = Self.faults().map { rule in rule.merging(["match": (rule["kind"] as? String) == "error" ? "pipelineruns/" : "createRun"]) { $1 } }
+        try await Self.crash(Target(
+            name: "adf", fake: "adf.py",
+            config: ["tenant": "tenant-1", "client_id": "app-1", "client_secret": Self.marker, "subscription": "s", "resource_group": "g", "factory": "f",
+                     "pipelines": ["load": ["timeline": [["Queued", 100], ["InProgress", 500]], "result": "Succeeded",
+                                            "activity": ["name": "Copy", "output": ["rows": 7]]]],
+                     "faults": faults],
+            settings: { port in
+                "url: http://127.0.0.1:\(port)\n    login_url: http://127.0.0.1:\(port)\n    tenant: tenant-1\n    client_id: app-1\n"
+                    + "    client_secret: \"{{ secrets.cred }}\"\n    subscription: s\n    resource_group: g\n    factory: f"
+            },
+            job: { index in
+                index >= 10 ? "{ pipeline: load, output_activity: Copy, parameters: { task: t\(index), upstream_rows: \"{{ tasks.t\(index - 10).output.rows }}\" } }"
+                    : "{ pipeline: load, output_activity: Copy, parameters: { task: t\(index) } }"
+            },
+            runKey: { ($0["parameters"] as? [String: String])?["baton_key"] }))
+    }
+
+    /// The crash run of `target`; see the suite's summary for what it asserts.
+    static func crash(_ target: Target) async throws {
         var system = SystemRandomNumberGenerator()
         let seed = ProcessInfo.processInfo.environment["BATON_CRASH_SEED"].flatMap { UInt64($0) } ?? system.next()
-        print("RemotePlatformCrashTests seed \(seed) (replay with BATON_CRASH_SEED=\(seed))")
-        let dir = TemporaryDirectory("remote-crash-dbx")
+        print("RemotePlatformCrashTests \(target.name) seed \(seed) (replay with BATON_CRASH_SEED=\(seed))")
+        let dir = TemporaryDirectory("remote-crash-\(target.name)")
         defer { dir.remove() }
-        let config: [String: Any] = [
-            "oauth": ["client_id": "sp-baton", "client_secret": Self.marker, "expires_in": 3_600],
-            "jobs": ["42": ["name": "load", "timeline": [["PENDING", 100], ["RUNNING", 500]], "result": "SUCCESS", "output": "{\"rows\": 7}"]],
-            "faults": [
-                ["kind": "throttle", "count": 3, "match": "run-now", "retry_after": 2, "form": "seconds"],
-                ["kind": "lose", "count": 2, "match": "run-now"],
-                ["kind": "error", "count": 3, "match": "runs/get", "status": 503],
-                ["kind": "expire", "count": 1, "match": "runs/get"],
-                ["kind": "throttle", "count": 2, "match": "runs/get", "retry_after": 2, "form": "date"],
-            ],
-        ]
         let configPath = dir.appending("fake.json")
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
-        let server = try await LoopbackServer.start("/usr/bin/env", ["python3", LoopbackServer.repositoryRoot + "/Tools/fakes/databricks.py", configPath])
+        try JSONSerialization.data(withJSONObject: target.config).write(to: URL(fileURLWithPath: configPath))
+        let server = try await LoopbackServer.start("/usr/bin/env", ["python3", LoopbackServer.repositoryRoot + "/Tools/fakes/\(target.fake)", configPath])
         let connections = """
             connections:
               remote:
-                platform: databricks
-                url: http://127.0.0.1:\(server.port)
-                client_id: sp-baton
-                client_secret: "{{ secrets.sp }}"
+                platform: \(target.name)
+                \(target.settings(server.port))
                 max_in_flight: \(Self.maxInFlight)
                 rate: 5/1s
 
             """
-        let workflow = Self.workflow { index in
-            index >= 10 ? "{ job_id: \"42\", job_parameters: { task: t\(index), upstream_rows: \"{{ tasks.t\(index - 10).output.rows }}\" } }"
-                : "{ job_id: \"42\", job_parameters: { task: t\(index) } }"
-        }
         try connections.write(toFile: dir.appending("connections.yaml"), atomically: true, encoding: .utf8)
-        try workflow.write(toFile: dir.appending("w.yaml"), atomically: true, encoding: .utf8)
+        try Self.workflow(job: target.job).write(toFile: dir.appending("w.yaml"), atomically: true, encoding: .utf8)
         let data = dir.appending("data")
         let arguments = ["run", dir.appending("w.yaml"), "--data", data, "--connections", dir.appending("connections.yaml"), "--run-id", "r1"]
-        let environment = ["BATON_SECRET_sp": Self.marker]
+        let environment = ["BATON_SECRET_cred": Self.marker]
 
         var generator = SeededGenerator(seed: seed)
         var kills = 0
@@ -91,14 +132,15 @@ import Testing
             outputs += child.stderr
             break
         }
-        #expect(kills >= Self.killsMin, "seed \(seed): \(kills) kills")
-        #expect(finished == 0, "seed \(seed): the last launch exited \(String(describing: finished)): \(outputs.suffix(2_000))")
+        let label = "\(target.name) seed \(seed)"
+        #expect(kills >= Self.killsMin, "\(label): \(kills) kills")
+        #expect(finished == 0, "\(label): the last launch exited \(String(describing: finished)): \(outputs.suffix(2_000))")
 
-        // The log: every task succeeded, once, with its upstream's output in its parameters.
+        // The log: every task succeeded, once.
         let status = try await BatonProcess.run(["status", "r1", "--data", data, "--json"])
         outputs += status.stdout + status.stderr
         let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        #expect(object?["status"] as? String == "succeeded", "seed \(seed): \(status.stdout.prefix(1_000))")
+        #expect(object?["status"] as? String == "succeeded", "\(label): \(status.stdout.prefix(1_000))")
         let replay = try await BatonProcess.run(["replay", "--data", data, "--json"])
         outputs += replay.stdout + replay.stderr
         var dispatched: Set<String> = []
@@ -108,30 +150,33 @@ import Testing
             dispatched.insert(id)
         }
 
-        // The fake: one run per key, and only runs the log knows.
+        // The fake: one run per key, and only runs the log knows, each with its upstream's output.
         let runs = try await server.json("/_fake/runs")["runs"] as? [[String: Any]] ?? []
-        let tokens = runs.compactMap { $0["token"] as? String }
-        #expect(Set(tokens).count == runs.count, "seed \(seed): two runs share an idempotency token")
-        let runIDs = Set(runs.compactMap { ($0["run_id"] as? NSNumber).map { "\($0.int64Value)" } })
-        #expect(runIDs == dispatched, "seed \(seed): platform runs \(runIDs.sorted()) vs dispatched \(dispatched.sorted())")
-        let succeeded = runs.filter { !($0["cancelled"] as? Bool ?? false) }
-        #expect(succeeded.count >= Self.tasks, "seed \(seed): \(runs.count) runs")
+        let keys = runs.compactMap(target.runKey)
+        #expect(keys.count == runs.count, "\(label): runs without a key: \(runs.filter { target.runKey($0) == nil })")
+        #expect(Set(keys).count == keys.count, "\(label): two runs share a key: \(keys.sorted())")
+        let runIDs = Set(runs.compactMap { run -> String? in
+            if let text = run["run_id"] as? String { return text }
+            return (run["run_id"] as? NSNumber).map { "\($0.int64Value)" }
+        })
+        #expect(runIDs == dispatched, "\(label): platform runs \(runIDs.sorted()) vs dispatched \(dispatched.sorted())")
+        #expect(runs.count >= Self.tasks, "\(label): \(runs.count) runs")
         for index in 10..<Self.tasks {
             let parameters = runs.compactMap { $0["parameters"] as? [String: String] }.filter { $0["task"] == "t\(index)" }
-            #expect(!parameters.isEmpty && parameters.allSatisfy { $0["upstream_rows"] == "7" }, "t\(index) got \(parameters)")
+            #expect(!parameters.isEmpty && parameters.allSatisfy { $0["upstream_rows"] == "7" }, "\(label): t\(index) got \(parameters)")
         }
         let stats = try await server.json("/_fake/stats")
-        #expect((stats["in_flight_max"] as? Int ?? 99) <= Self.maxInFlight, "seed \(seed): \(stats)")
-        #expect(stats["violations"] as? Int == 0, "seed \(seed): requests inside a Retry-After pause: \(stats)")
-        #expect((stats["throttles"] as? Int ?? 0) >= 1, "no throttle was exercised: \(stats)")
-        print("RemotePlatformCrashTests databricks seed \(seed): \(kills) kills, \(runs.count) runs, fake \(stats)")
+        #expect((stats["in_flight_max"] as? Int ?? 99) <= Self.maxInFlight, "\(label): \(stats)")
+        #expect(stats["violations"] as? Int == 0, "\(label): requests inside a Retry-After pause: \(stats)")
+        #expect((stats["throttles"] as? Int ?? 0) >= 1, "\(label): no throttle was exercised: \(stats)")
+        print("RemotePlatformCrashTests \(label): \(kills) kills, \(runs.count) runs, fake \(stats)")
 
         // The credential: nowhere in the data directory or any output.
         #expect(!outputs.contains(Self.marker))
         let enumerator = FileManager.default.enumerator(atPath: data)
         while let file = enumerator?.nextObject() as? String {
             guard let bytes = FileManager.default.contents(atPath: data + "/" + file) else { continue }
-            #expect(bytes.range(of: Data(Self.marker.utf8)) == nil, "the client secret reached \(file)")
+            #expect(bytes.range(of: Data(Self.marker.utf8)) == nil, "\(label): the client secret reached \(file)")
         }
     }
 
@@ -139,6 +184,6 @@ import Testing
     static func platformRunID(_ event: [String: Any]) -> String? {
         let body = (event["body"] as? [String: Any]) ?? event
         guard let id = (body["platform_run_id"] ?? body["platformRunId"]) as? String else { return nil }
-        return String(id.split(separator: ":").first ?? "")
+        return String(id.split(whereSeparator: { $0 == ":" || $0 == "#" }).first ?? "")
     }
 }

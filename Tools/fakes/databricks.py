@@ -43,20 +43,14 @@ def life(run, now):
     if run["cancelled_at"] is not None:
         return ("TERMINATED", "CANCELED")
     job = job_config(run)
-    elapsed = (now - run["created"]) * 1000
-    for state, ms in job.get("timeline", DEFAULT["timeline"]):
-        if elapsed < ms:
-            return (state, None)
-        elapsed -= ms
-    return ("TERMINATED", job.get("result", "SUCCESS"))
+    state = fakebase.timeline_state(run["created"], job.get("timeline", DEFAULT["timeline"]), None, now)
+    return (state, None) if state is not None else ("TERMINATED", job.get("result", "SUCCESS"))
 
 
 def ended_at(run):
     if run["cancelled_at"] is not None:
         return run["cancelled_at"]
-    total = sum(ms for _, ms in job_config(run).get("timeline", DEFAULT["timeline"])) / 1000.0
-    end = run["created"] + total
-    return end if end <= time.time() else None
+    return fakebase.timeline_end(run["created"], job_config(run).get("timeline", DEFAULT["timeline"]))
 
 
 class Databricks(fakebase.Handler):

@@ -29,22 +29,24 @@ class Ledger:
         self.violations = []    # arrival times of requests inside a throttle's pause
         self.faults_used = {}
 
-    def arrive(self, route, counted=True):
+    def arrive(self, route, client, counted=True):
         now = time.time()
         with lock:
             self.requests += 1
             self.by_route[route] = self.by_route.get(route, 0) + 1
-            for answered, not_before in (self.throttles if counted else []):
-                # A request already on its way when the 429 went out is not the client's fault:
-                # only the second half of the pause counts.
-                if answered + (not_before - answered) / 2 < now < not_before:
-                    self.violations.append(now)
+            for answered, not_before, throttled in (self.throttles if counted else []):
+                # Only the process that got the 429 can know of it (one killed before it recorded
+                # the pause leaves none behind that does), and a request already on its way when
+                # the 429 went out is not its fault: only the second half of the pause counts.
+                if client == throttled and answered + (not_before - answered) / 2 < now < not_before:
+                    self.violations.append((now, route))
         return now
 
     def stats(self):
         with lock:
             return {"requests": self.requests, "by_route": dict(self.by_route), "throttles": len(self.throttles),
-                    "violations": len(self.violations), "faults_used": dict(self.faults_used)}
+                    "violations": len(self.violations), "violating": [route for _, route in self.violations[:10]],
+                    "faults_used": dict(self.faults_used)}
 
 
 ledger = Ledger()
@@ -66,6 +68,23 @@ def take_fault(path):
                 ledger.faults_used[kind] = ledger.faults_used.get(kind, 0) + 1
                 return rule
     return None
+
+
+def timeline_state(created, timeline, terminal, now):
+    """Where a run on `timeline` ([[state, ms], ...]) is at `now`: one of its states, or
+    `terminal` once they have all passed."""
+    elapsed = (now - created) * 1000
+    for state, ms in timeline:
+        if elapsed < ms:
+            return state
+        elapsed -= ms
+    return terminal
+
+
+def timeline_end(created, timeline):
+    """When a run on `timeline` ends (or None while it has not)."""
+    end = created + sum(ms for _, ms in timeline) / 1000.0
+    return end if end <= time.time() else None
 
 
 def interval_overlap_max(intervals):
@@ -124,6 +143,10 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return None
 
+    def client(self):
+        """Which process sent the request (Baton's User-Agent names its pid)."""
+        return self.headers.get("User-Agent", "")
+
     def bearer(self):
         auth = self.headers.get("Authorization", "")
         return auth[len("Bearer "):] if auth.startswith("Bearer ") else None
@@ -147,7 +170,7 @@ class Handler(BaseHTTPRequestHandler):
             not_before = now + pause
             value = str(int(pause))
         with lock:
-            ledger.throttles.append((now, not_before))
+            ledger.throttles.append((now, not_before, self.client()))
         self.answer(status, self.error_body(status, "slow down"), {"Retry-After": value})
 
     def error_body(self, status, message):
@@ -166,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             set_rules(self.json_body() or [])
             return self.answer(200, {})
         # Token endpoints are not the API a Retry-After paused.
-        ledger.arrive("%s %s" % (method, url.path), counted=not any(part in url.path for part in self.token_paths))
+        ledger.arrive("%s %s" % (method, url.path), self.client(), counted=not any(part in url.path for part in self.token_paths))
         rule = take_fault(url.path)
         if rule is not None:
             kind = rule["kind"]

@@ -128,6 +128,11 @@ public enum PlatformCatalog {
             .init("conf", .map, "the run's conf (a DAG reads it as dag_run.conf)"),
             .init("output_task", .text, "the task_id whose return value (XCom return_value) is the output, when the DAG has several tasks"),
         ], required: [["dag_id"]]),
+        "adf": JobSchema(platform: "adf", keys: [
+            .init("pipeline", .text, "the Data Factory pipeline to run"),
+            .init("parameters", .map, "the pipeline's parameters (baton_key is added: declare it as a String parameter)"),
+            .init("output_activity", .text, "the activity whose output (or pipelineReturnValue) is the task's output"),
+        ], required: [["pipeline"]]),
     ]
 
     /// Platform names, sorted.

@@ -45,10 +45,22 @@ public struct HTTPClient: Sendable {
     public func send(_ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil) async throws(PlatformError) -> HTTPAnswer {
         var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         request.httpMethod = method
+        request.setValue(Self.userAgent, forHTTPHeaderField: "User-Agent")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = body
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
+            let (data, response): (Data, URLResponse)
+            if method == "GET" {
+                (data, response) = try await URLSession.shared.data(for: request)
+            } else {
+                // A request that changes something goes out on a connection of its own: on a pooled
+                // connection that dies before the answer, the transport sends it again by itself
+                // (seen on Linux with the body lost), which for a non-idempotent createRun starts a
+                // second run Baton never hears of.
+                let session = URLSession(configuration: .ephemeral)
+                defer { session.finishTasksAndInvalidate() }
+                (data, response) = try await session.data(for: request)
+            }
             guard let http = response as? HTTPURLResponse else { throw PlatformError.transient("\(label): not an HTTP answer from \(Self.origin(url))") }
             var fields: [String: String] = [:]
             for (name, value) in http.allHeaderFields {
@@ -74,6 +86,9 @@ public struct HTTPClient: Sendable {
         }
         return try await send(method, url, headers: all, body: body)
     }
+
+    /// Who is asking: platforms log it, and the loopback fakes tell processes apart by it.
+    static let userAgent = "baton (pid \(ProcessInfo.processInfo.processIdentifier))"
 
     /// `scheme://host:port` of an address: what messages may name (never a path with a token in it).
     public static func origin(_ url: URL) -> String {

@@ -30,18 +30,26 @@ public actor RequestPacer {
         }
         nextMicros = slot + intervalMicros
         try await sleep(wait, label)
+        try await clear(label)  // a pause that came while this caller slept
     }
 
     /// Waits out a pause the platform asked for, without spending the budget (submits and cancels).
     /// - Throws: `PlatformError.throttled` when the pause is longer than `waitMax`.
     public func clear(_ label: String) async throws(PlatformError) {
-        let wait = pausedUntilMicros - clock.nowMicros()
-        guard wait > 0 else { return }
-        guard wait <= RequestPacer.waitMax.components.seconds * 1_000_000 else {
-            throw .throttled(retryAfter: .microseconds(wait), message: "\(label) asked for a pause of \(wait / 1_000_000) s more")
+        // Again after each wait: another caller's 429 may have extended the pause meanwhile.
+        for _ in 0..<RequestPacer.pausesMax {
+            let wait = pausedUntilMicros - clock.nowMicros()
+            guard wait > 0 else { return }
+            guard wait <= RequestPacer.waitMax.components.seconds * 1_000_000 else {
+                throw .throttled(retryAfter: .microseconds(wait), message: "\(label) asked for a pause of \(wait / 1_000_000) s more")
+            }
+            try await sleep(wait, label)
         }
-        try await sleep(wait, label)
+        throw .throttled(retryAfter: nil, message: "\(label) kept asking for pauses (\(RequestPacer.pausesMax) in a row)")
     }
+
+    /// Pauses one caller waits out in a row before it gives up as throttled.
+    public static let pausesMax = 20
 
     /// No request of this connection before `pause` from now (a 429 or 503 with `Retry-After`).
     public func pause(for pause: Duration) {
