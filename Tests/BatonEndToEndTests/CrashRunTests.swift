@@ -135,20 +135,21 @@ import Testing
         var kills = 0
         for launch in 0..<Self.launchesMax {
             let process = try spawn(setup, launch: launch)
+            let exit = ChildExit(process)
             let long = launch % Self.longLifeEvery == Self.longLifeEvery - 1
             let delay = Int.random(in: long ? Self.longLifeMillis : Self.killDelayMillis, using: &generator)
-            if await waitForExit(process, upTo: .milliseconds(delay)) == nil {
+            if await waitForExit(exit, upTo: .milliseconds(delay)) == nil {
                 kill(process.processIdentifier, SIGKILL)
             }
-            process.waitUntilExit()
-            if process.terminationReason == .uncaughtSignal, process.terminationStatus == SIGKILL {
+            let ended = exit.wait()
+            if ended.bySignal, ended.code == SIGKILL {
                 kills += 1
                 continue
             }
-            let status = process.terminationStatus
-            guard process.terminationReason == .exit, status == 0 || status == 1 else {
+            let status = ended.code
+            guard !ended.bySignal, status == 0 || status == 1 else {
                 let log = (try? String(contentsOfFile: setup.data + "-launch-\(launch).out", encoding: .utf8)) ?? ""
-                Issue.record("launch \(launch) after \(kills) kills ended with \(status) (\(process.terminationReason)):\n\(log)")
+                Issue.record("launch \(launch) after \(kills) kills ended with \(status) (signal: \(ended.bySignal)):\n\(log)")
                 return (kills, status)
             }
             return (kills, status)
@@ -177,10 +178,10 @@ import Testing
 
     /// The exit status once `process` ends within `limit`, or nil while it still runs.
     /// Sleeps in the task, not the thread, so other tests keep their share of the pool.
-    private func waitForExit(_ process: Process, upTo limit: Duration) async -> Int32? {
+    private func waitForExit(_ exit: ChildExit, upTo limit: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + limit
         // Real time on purpose: the kill must land while the real process is doing real work.
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
-        return process.isRunning ? nil : process.terminationStatus
+        while exit.poll() == nil, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+        return exit.poll()?.code
     }
 }

@@ -41,8 +41,7 @@ struct FullDiskTests {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             try process.run()
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "\(executable) \(arguments) failed")
+            try #require(ChildExit(process).wait().code == 0, "\(executable) \(arguments) failed")
         }
     }
 

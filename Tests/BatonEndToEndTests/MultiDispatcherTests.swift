@@ -21,10 +21,9 @@ import Testing
 
         // The run creates the run and dispatches too; the two dispatchers join in.
         let dispatchers = try (1...2).map { try Self.start(["dispatch", "--data", data, "--concurrency", "1"], worker: "d\($0)") }
-        defer { dispatchers.forEach { $0.terminate(); $0.waitUntilExit() } }
+        defer { dispatchers.forEach { kill($0.processIdentifier, SIGKILL); _ = ChildExit($0).wait() } }
         let run = try Self.start(["run", workflow, "--data", data, "--run-id", "shared", "--concurrency", "1"], worker: "run")
-        run.waitUntilExit()
-        #expect(run.terminationStatus == 0)
+        #expect(ChildExit(run).wait() == ChildExit.Status(code: 0, bySignal: false))
 
         var intervals: [(start: Int64, end: Int64)] = []
         var byWorker: [String: [(start: Int64, end: Int64)]] = [:]

@@ -55,7 +55,7 @@ public final class AppendingChild: @unchecked Sendable {
     /// Waits for a normal exit and returns every acknowledgement.
     public func waitForExit() async -> [Ack] {
         (try? await offThePool { [self] in
-            process.waitUntilExit()
+            _ = ChildExit(process).wait()
             return finish()
         }) ?? []
     }
@@ -63,7 +63,7 @@ public final class AppendingChild: @unchecked Sendable {
     /// SIGKILLs the child and returns every acknowledgement it printed before dying.
     public func kill() -> [Ack] {
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = ChildExit(process).wait()
         return finish()
     }
 

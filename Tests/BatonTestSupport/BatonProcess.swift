@@ -36,10 +36,10 @@ public enum BatonProcess {
         let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
         errReader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let exit = ChildExit(process).wait()
         while !errData.isSet { usleep(1_000) }
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self),
-                      killedBySignal: process.terminationReason == .uncaughtSignal)
+        return Output(status: exit.code, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self),
+                      killedBySignal: exit.bySignal)
     }
 }
 
@@ -50,6 +50,7 @@ extension BatonProcess {
         // `waitUntilExit` and a signal are used.
         private let process = Process()
         private let errorPath: String
+        private var exit: ChildExit!
 
         init(_ arguments: [String], executable: String, environment: [String: String] = [:]) throws {
             errorPath = NSTemporaryDirectory() + "baton-child-\(UInt64.random(in: 0...UInt64.max)).err"
@@ -62,6 +63,7 @@ extension BatonProcess {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
             try process.run()
+            exit = ChildExit(process)
         }
 
         deinit { try? FileManager.default.removeItem(atPath: errorPath) }
@@ -70,21 +72,18 @@ extension BatonProcess {
         public var processIdentifier: Int32 { process.processIdentifier }
 
         /// Whether it has not exited yet.
-        public var isRunning: Bool { process.isRunning }
+        public var isRunning: Bool { exit.poll() == nil }
 
         /// SIGKILLs it and waits until it is gone.
         public func kill() {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = exit.wait()
         }
 
         /// Waits (off the cooperative pool) for it to exit and returns its status.
         public var exitCode: Int32 {
             get async {
-                (try? await offThePool { [self] in
-                    process.waitUntilExit()
-                    return process.terminationStatus
-                }) ?? -1
+                (try? await offThePool { [self] in exit.wait().code }) ?? -1
             }
         }
 

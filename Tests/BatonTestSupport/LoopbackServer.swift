@@ -55,7 +55,7 @@ public final class LoopbackServer: @unchecked Sendable {
         // could stay pending forever. A server that must clean up watches its input instead.
         try? input.fileHandleForWriting.close()
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = ChildExit(process).wait()
     }
 
     /// A GET of `path` on it, as JSON (for a fake's counters).
