@@ -30,6 +30,7 @@ public struct PlatformSet: Sendable {
         "ray": { connection throws(PlatformError) in try RayPlatform(connection) },
         "airflow": { connection throws(PlatformError) in try AirflowPlatform(connection) },
         "adf": { connection throws(PlatformError) in try ADFPlatform(connection) },
+        "http": { connection throws(PlatformError) in try HTTPJobsPlatform(connection) },
     ]
 
     /// The platform of `connection`, defined by `spec` (nil: the built-in `sim`).

@@ -2,7 +2,7 @@ import BatonTestSupport
 import Foundation
 import Testing
 
-/// `baton run` of a 30-task workflow on each remote platform's loopback fake (Databricks, Data Factory), with faults injected
+/// `baton run` of a 30-task workflow on each remote platform's loopback fake (Databricks, Data Factory, a generic HTTP job API), with faults injected
 /// (a 429 storm in both `Retry-After` forms, a lost submit answer, a 5xx burst, an OAuth token
 /// refused mid-run), SIGKILLed at seeded random moments until at least `killsMin` kills have
 /// landed, then left to finish. Asserted on the fake's own ledger and on the log: exactly one
@@ -82,6 +82,21 @@ import Testing
                     : "{ pipeline: load, output_activity: Copy, parameters: { task: t\(index) } }"
             },
             runKey: { ($0["parameters"] as? [String: String])?["baton_key"] }))
+    }
+
+    @Test func httpJobAPIRunKilledAgainAndAgainStartsOneJobPerKeyAndKeepsItsLimits() async throws {
+        // The Idempotency-Key header deduplicates: a lost answer or a crash is resolved by
+        // submitting again with the same key (the API replays its first answer).
+        let faults = Self.faults().map { rule in rule.merging(["match": (rule["kind"] as? String) == "error" ? "/jobs/" : "/jobs"]) { $1 } }
+            .filter { $0["kind"] as? String != "expire" }
+        try await Self.crash(Target(
+            name: "http", fake: "http_jobs.py",
+            config: ["token": Self.marker, "timeline": [["queued", 100], ["running", 500]], "result": "succeeded", "output": ["rows": 7], "faults": faults],
+            settings: { port in "url: http://127.0.0.1:\(port)\n    token: \"{{ secrets.cred }}\"\n    lookup_path: \"jobs?idempotency_key={key}\"" },
+            job: { index in
+                index >= 10 ? "{ body: { task: t\(index), upstream_rows: \"{{ tasks.t\(index - 10).output.rows }}\" } }" : "{ body: { task: t\(index) } }"
+            },
+            runKey: { $0["key"] as? String }))
     }
 
     /// The crash run of `target`; see the suite's summary for what it asserts.

@@ -43,12 +43,7 @@ import Testing
     }
 
     static func finish(_ platform: ADFPlatform, _ run: PlatformRunID) async throws -> PlatformRunStatus {
-        for _ in 0..<2_000 {
-            let status = try await platform.status(of: run)
-            if status.isTerminal { return status }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw PlatformError.transient("run \(run) never ended")
+        try await AdapterConformance.finish(platform, run)
     }
 
     @Test func aRunIsFoundByItsKeyAcrossPagesAndItsActivityOutputIsTheOutput() async throws {
@@ -96,17 +91,7 @@ import Testing
         let dir = TemporaryDirectory("adf-429")
         defer { dir.remove() }
         let server = try await Self.fake(dir, faults: [["kind": "throttle", "count": 1, "match": "pipelineruns/", "retry_after": 2, "form": form]])
-        let platform = try Self.platform(server)
-        let run = try await platform.submit(Self.request("k/t", "load"))
-        do {
-            _ = try await platform.status(of: run)
-            Issue.record("the 429 was not reported")
-        } catch {
-            guard case .throttled(let after, _) = error, after != nil else { Issue.record("a 429 is \(error)"); return }
-        }
-        #expect(try await Self.finish(platform, run).isTerminal)
-        let stats = try await server.json("/_fake/stats")
-        #expect(stats["throttles"] as? Int == 1 && stats["violations"] as? Int == 0, "\(stats)")
+        try await AdapterConformance.throttleHoldsTheConnection(try Self.platform(server), server, Self.request("k/t", "load"))
     }
 
     @Test func anExpiredTokenIsFetchedAgainAndARefusedClientIsAuth() async throws {

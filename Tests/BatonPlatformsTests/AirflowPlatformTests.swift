@@ -25,12 +25,7 @@ struct AirflowPlatformTests {
     }
 
     static func finish(_ platform: AirflowPlatform, _ run: PlatformRunID) async throws -> PlatformRunStatus {
-        for _ in 0..<2_400 {
-            let status = try await platform.status(of: run)
-            if status.isTerminal { return status }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw PlatformError.transient("DAG run \(run) never ended")
+        try await AdapterConformance.finish(platform, run, rounds: 2400, pause: .milliseconds(250))
     }
 
     @Test func oneKeyIsOneDagRunAndItsReturnValueIsTheOutput() async throws {

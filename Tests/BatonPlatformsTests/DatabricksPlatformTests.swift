@@ -61,14 +61,8 @@ struct WallClock: SimClock {
         SubmitRequest(idempotencyKey: key, runID: "r", taskID: "t", attempt: 1, job: RenderedJob(job))
     }
 
-    /// Polls until the run is terminal, bounded by work (the fake's runs end in under a second).
     static func finish(_ platform: DatabricksPlatform, _ run: PlatformRunID) async throws -> PlatformRunStatus {
-        for _ in 0..<2_000 {
-            let status = try await platform.status(of: run)
-            if status.isTerminal { return status }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw PlatformError.transient("run \(run) never ended")
+        try await AdapterConformance.finish(platform, run)
     }
 
     @Test func submittingOneKeyTwiceStartsOneRunAndItsNotebookValueIsTheOutput() async throws {
@@ -153,23 +147,7 @@ struct WallClock: SimClock {
         let dir = TemporaryDirectory("dbx-429")
         defer { dir.remove() }
         let server = try await Self.fake(dir, faults: [["kind": "throttle", "count": 1, "match": "runs/get", "retry_after": 2, "form": form]])
-        let platform = try Self.platform(server)
-        let run = try await platform.submit(Self.request("k/throttle", job: ["job_id": .text("42")]))
-        do {
-            _ = try await platform.status(of: run)
-            Issue.record("the 429 was not reported")
-        } catch {
-            guard case .throttled(let after, _) = error else { Issue.record("a 429 is \(error)"); return }
-            // How much of the pause is left when it is read depends on the machine's speed; that no
-            // request lands inside it is checked on the fake's ledger below.
-            #expect(after != nil && after! <= .seconds(3), "Retry-After read as \(String(describing: after))")
-        }
-        // Everything asked next waits out the pause: the fake counts no request inside it.
-        #expect(try await Self.finish(platform, run).isTerminal)
-        _ = try await platform.submit(Self.request("k/after", job: ["job_id": .text("42")]))
-        let stats = try await server.json("/_fake/stats")
-        #expect(stats["throttles"] as? Int == 1)
-        #expect(stats["violations"] as? Int == 0)
+        try await AdapterConformance.throttleHoldsTheConnection(try Self.platform(server), server, Self.request("k/throttle", job: ["job_id": .text("42")]))
     }
 
     @Test func aLostSubmitAnswerResentWithTheSameKeyFindsTheRunItStarted() async throws {

@@ -24,12 +24,7 @@ struct RayPlatformTests {
 
     /// Polls until the job is terminal, bounded by work (a job takes a few seconds on Ray).
     static func finish(_ platform: RayPlatform, _ run: PlatformRunID) async throws -> PlatformRunStatus {
-        for _ in 0..<1_200 {
-            let status = try await platform.status(of: run)
-            if status.isTerminal { return status }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw PlatformError.transient("job \(run) never ended")
+        try await AdapterConformance.finish(platform, run, rounds: 1200, pause: .milliseconds(250))
     }
 
     /// Ray's own count of the jobs submitted under `key` (its metadata carries it).

@@ -133,6 +133,10 @@ public enum PlatformCatalog {
             .init("parameters", .map, "the pipeline's parameters (baton_key is added: declare it as a String parameter)"),
             .init("output_activity", .text, "the activity whose output (or pipelineReturnValue) is the task's output"),
         ], required: [["pipeline"]]),
+        "http": JobSchema(platform: "http", keys: [
+            .init("body", .map, "the submit request's JSON body (each value a template)"),
+            .init("path_params", .map, "values for {name} placeholders in the connection's submit_path"),
+        ], required: []),
     ]
 
     /// Platform names, sorted.
