@@ -54,3 +54,8 @@ extension Runtime {
         return value
     }
 }
+
+extension Runtime {
+    /// `text` with every secret value this runtime knows masked (what platforms print may hold them).
+    public func redact(_ text: String) -> String { redactor.redact(text) }
+}

@@ -30,6 +30,11 @@ public protocol Platform: Sendable {
     /// - Throws: `PlatformError`.
     func cancel(_ run: PlatformRunID) async throws(PlatformError)
 
+    /// What the platform kept of a run's log: its last `tailBytes` bytes and where to see the rest
+    /// (the platform's own run page), for `baton logs`.
+    /// - Throws: `PlatformError.notFound` when the platform does not know `run`.
+    func logs(of run: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog
+
     /// The cheapest read that proves the platform can be used as configured (reachable,
     /// credentials accepted); returns one line saying what was checked, never a secret.
     /// - Throws: `PlatformError` classifying why not (`auth`, `transient` for unreachable, ...).
@@ -39,6 +44,32 @@ public protocol Platform: Sendable {
 extension Platform {
     public func lookUp(_ request: SubmitRequest) async throws(PlatformError) -> PlatformRunStatus? {
         try await lookUp(idempotencyKey: request.idempotencyKey)
+    }
+
+    public func logs(of run: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog {
+        PlatformLog(text: "", link: nil, note: "this platform keeps no log Baton can read")
+    }
+}
+
+/// A run's log as the platform keeps it (may hold anything the job printed: masked before it is shown).
+public struct PlatformLog: Sendable, Equatable {
+    /// The last bytes of the log (stdout and stderr where the platform keeps both).
+    public var text: String
+    /// The platform's own page for the run, when it has one.
+    public var link: String?
+    /// What to know about what is shown (cut to its tail, only the error text, ...).
+    public var note: String?
+
+    public init(text: String, link: String? = nil, note: String? = nil) {
+        self.text = text
+        self.link = link
+        self.note = note
+    }
+
+    /// The last `bytes` bytes of `text`, on a character boundary, and whether it was cut.
+    public static func tail(_ text: String, _ bytes: Int) -> (String, Bool) {
+        guard text.utf8.count > bytes else { return (text, false) }
+        return (String(decoding: text.utf8.suffix(bytes), as: UTF8.self), true)
     }
 }
 

@@ -45,6 +45,9 @@ struct AirflowPlatformTests {
         let failed = try await platform.submit(Self.request("af-\(tag)/fail/1", ["dag_id": .text("baton_fail")]))
         guard case .failed(let message) = try await Self.finish(platform, failed).state else { Issue.record("baton_fail did not fail"); return }
         #expect(message.contains("explode (failed)"))
+        let log = try await platform.logs(of: failed, tailBytes: 200_000)
+        #expect(log.text.contains("the source table is missing"), "\(log.text.suffix(2_000))")
+        #expect(log.link?.contains("/dags/baton_fail/runs/") == true)
         let long = try await platform.submit(Self.request("af-\(tag)/sleep/1", ["dag_id": .text("baton_sleep")]))
         for _ in 0..<2_400 where try await platform.status(of: long).state == .pending { try await Task.sleep(for: .milliseconds(250)) }
         try await platform.cancel(long)

@@ -30,7 +30,7 @@ struct WallClock: SimClock {
             "oauth": ["client_id": "sp-1", "client_secret": "sp-secret", "expires_in": oauthExpiresIn],
             "jobs": [
                 "42": ["name": "ingest", "timeline": [["PENDING", 30], ["RUNNING", 60]], "result": "SUCCESS", "output": "{\"rows\": 3}"],
-                "43": ["name": "broken", "timeline": [["RUNNING", 30]], "result": "FAILED", "error": "ZeroDivisionError"],
+                "43": ["name": "broken", "timeline": [["RUNNING", 30]], "result": "FAILED", "error": "ZeroDivisionError", "logs": "reading sales\nTraceback ..."],
                 "44": ["name": "future", "timeline": [["FLOATING", 600_000]]],
                 "47": ["name": "text", "timeline": [["RUNNING", 30]], "result": "SUCCESS", "output": "plain text"],
                 "45": ["name": "stuck", "timeline": [["QUEUED", 600_000]]],
@@ -92,6 +92,11 @@ struct WallClock: SimClock {
         let failed = try await platform.submit(Self.request("k/43", job: ["job_id": .text("43")]))
         guard case .failed(let message) = try await Self.finish(platform, failed).state else { Issue.record("job 43 did not fail"); return }
         #expect(message.contains("FAILED") && message.contains("ZeroDivisionError") && message.contains("fake.databricks"))
+        // `baton logs`: the task's own logs and error, and the run page.
+        let log = try await platform.logs(of: failed, tailBytes: 1_000)
+        #expect(log.text.contains("reading sales") && log.text.contains("ZeroDivisionError"))
+        #expect(log.link?.contains("fake.databricks/#job/run/") == true)
+        #expect(try await platform.logs(of: failed, tailBytes: 10).text.utf8.count <= 10)
         let skipped = try await platform.submit(Self.request("k/46", job: ["job_id": .text("46")]))
         guard case .failed(let why) = try await Self.finish(platform, skipped).state else { Issue.record("job 46 did not fail"); return }
         #expect(why.contains("MAXIMUM_CONCURRENT_RUNS_REACHED"))

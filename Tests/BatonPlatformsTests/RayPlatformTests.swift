@@ -44,6 +44,7 @@ struct RayPlatformTests {
         #expect(try await Self.jobs(server, key: key) == 1)
         #expect(try await Self.finish(platform, first).state == .succeeded(outputJSON: #"{"rows": 5}"#))
         #expect(try await platform.lookUp(idempotencyKey: key)?.isTerminal == true)
+        #expect(try await platform.logs(of: first, tailBytes: 100_000).text.contains("BATON_OUTPUT"))
         #expect(try await platform.lookUp(idempotencyKey: key + "-never") == nil)
     }
 

@@ -196,6 +196,8 @@ def get_output(handler, path):
         body["notebook_output"] = {"result": job["output"], "truncated": False}
     if result == "FAILED":
         body["error"] = job.get("error", "notebook failed")
+    if "logs" in job:
+        body["logs"] = job["logs"]
     return (200, body)
 
 

@@ -5,6 +5,7 @@ closes (the test process ended, however it ended) or on SIGTERM.
 
 usage: ray_head.py RAY_BINARY
 """
+import json
 import os
 import signal
 import socket
@@ -33,11 +34,13 @@ head = subprocess.Popen([ray, "start", "--head", "--block", "--node-ip-address=1
 
 
 def stop(*_):
-    subprocess.run([ray, "stop", "--force"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Only this cluster: every process of it names its temp directory (another cluster on the
+    # machine, a second test run's, is left alone, which `ray stop` would not do).
     try:
         os.killpg(head.pid, signal.SIGKILL)
     except OSError:
         pass
+    subprocess.run(["pkill", "-KILL", "-f", temp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sys.exit(0)
 
 
@@ -48,10 +51,19 @@ while time.time() < deadline:
         sys.stderr.write("ray start exited with %s\n" % head.returncode)
         sys.exit(1)
     try:
-        urllib.request.urlopen("http://127.0.0.1:%d/api/jobs/" % dashboard, timeout=5).read()
+        # Ready once a job can be submitted and finishes: the Jobs API answers before its agent
+        # can take jobs ("No available agent to submit job").
+        url = "http://127.0.0.1:%d/api/jobs/" % dashboard
+        request = urllib.request.Request(url, data=json.dumps({"entrypoint": "true"}).encode(), headers={"Content-Type": "application/json"})
+        probe = json.loads(urllib.request.urlopen(request, timeout=10).read())["submission_id"]
+        for _ in range(600):
+            status = json.loads(urllib.request.urlopen(url + probe, timeout=10).read())["status"]
+            if status in ("SUCCEEDED", "FAILED", "STOPPED"):
+                break
+            time.sleep(0.5)
         break
     except Exception:
-        time.sleep(0.5)
+        time.sleep(1)
 else:
     sys.stderr.write("the Ray dashboard did not answer within 300 s\n")
     stop()

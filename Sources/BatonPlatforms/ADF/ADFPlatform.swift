@@ -117,6 +117,23 @@ public struct ADFPlatform: Platform {
         _ = try await call("POST", "pipelineruns/\(run.runID)/cancel", query: [("isRecursive", "true")], what: "cancelling pipeline run \(run.runID)")
     }
 
+    /// Data Factory has no log API: the run's message and each failed activity's error.
+    public func logs(of id: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog {
+        let run = try ADFRun(id)
+        let resource = try await call("GET", "pipelineruns/\(run.runID)", what: "pipeline run \(run.runID)").object ?? [:]
+        let now = connection.now
+        let body: [String: Any] = ["lastUpdatedAfter": Self.iso(now.addingTimeInterval(-Double(Self.lookUpWindow.components.seconds))),
+                                   "lastUpdatedBefore": Self.iso(now.addingTimeInterval(3_600))]
+        let activities = (try await call("POST", "pipelineruns/\(run.runID)/queryActivityruns", json: body, what: "the activities of \(run.runID)").object?["value"] as? [[String: Any]]) ?? []
+        var lines = ["status \(resource["status"] as? String ?? "?")" + ((resource["message"] as? String).map { ": \($0)" } ?? "")]
+        for activity in activities {
+            let error = (activity["error"] as? [String: Any])?["message"] as? String
+            lines.append("── \(activity["activityName"] as? String ?? "?") \(activity["status"] as? String ?? "")" + (error.map { ": \($0)" } ?? ""))
+        }
+        let (text, _) = PlatformLog.tail(lines.joined(separator: "\n") + "\n", tailBytes)
+        return PlatformLog(text: text, note: "Data Factory keeps no log text: the run's message and its activities' errors")
+    }
+
     public func check() async throws(PlatformError) -> String {
         _ = try await call("GET", "", what: "the factory")
         let answer = try await call("GET", "pipelines", what: "the pipeline list")

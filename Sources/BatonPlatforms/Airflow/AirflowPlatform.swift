@@ -80,6 +80,23 @@ public struct AirflowPlatform: Platform {
         _ = try await call("PATCH", "api/v2/dags/\(run.dagID)/dagRuns/\(run.runID)", json: ["state": "failed"], what: "marking DAG run \(run.runID) failed")
     }
 
+    /// Each task instance's log of its latest try (`.../taskInstances/<task>/logs/<try>`, the
+    /// structured lines' events), and the run's page in Airflow's UI.
+    public func logs(of id: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog {
+        let run = try AirflowRun(id)
+        let listed = try await call("GET", "api/v2/dags/\(run.dagID)/dagRuns/\(run.runID)/taskInstances", what: "the tasks of DAG run \(run.runID)")
+        var sections: [String] = []
+        for instance in (listed.object?["task_instances"] as? [[String: Any]]) ?? [] {
+            guard let task = instance["task_id"] as? String, let tries = instance["try_number"] as? Int, tries > 0 else { continue }
+            let answer = try await call("GET", "api/v2/dags/\(run.dagID)/dagRuns/\(run.runID)/taskInstances/\(task)/logs/\(tries)",
+                                        query: [("full_content", "true")], what: "the log of \(task)", accept: [404])
+            let lines = (answer.object?["content"] as? [Any] ?? []).map(Self.logLine)
+            sections.append("── \(task) (try \(tries), \(instance["state"] as? String ?? "?"))\n" + lines.joined(separator: "\n") + "\n")
+        }
+        let (text, cut) = PlatformLog.tail(sections.joined(), tailBytes)
+        return PlatformLog(text: text, link: base.absoluteString + "/dags/\(run.dagID)/runs/\(run.runID)", note: cut ? "the last \(tailBytes) bytes" : nil)
+    }
+
     public func check() async throws(PlatformError) -> String {
         let answer = try await call("GET", "api/v2/dags", query: [("limit", "100")], what: "the DAG list")
         let dags = (answer.object?["dags"] as? [[String: Any]]) ?? []
@@ -115,6 +132,16 @@ public struct AirflowPlatform: Platform {
             throw error
         }
         throw .auth("\(connection.label) refused a freshly fetched token for \(what)")
+    }
+
+    /// One structured log line: its time, level and event, then any other fields (an exception's
+    /// `error_detail`, the logger) as JSON.
+    static func logLine(_ line: Any) -> String {
+        guard let object = line as? [String: Any] else { return "\(line)" }
+        let head = ["timestamp", "level", "event"].compactMap { object[$0].map { "\($0)" } }.joined(separator: " ")
+        let rest = object.filter { !["timestamp", "level", "event"].contains($0.key) }
+        guard !rest.isEmpty, let data = try? JSONSerialization.data(withJSONObject: rest, options: [.sortedKeys]) else { return head }
+        return head + " " + String(decoding: data, as: UTF8.self)
     }
 
     /// FastAPI's `{"detail": "..."}` or its structured form, as one line.

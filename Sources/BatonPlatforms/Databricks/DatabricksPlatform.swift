@@ -93,6 +93,20 @@ public struct DatabricksPlatform: Platform {
         _ = try await call("POST", "jobs/runs/cancel", json: ["run_id": id], what: "runs/cancel of run \(id)")
     }
 
+    /// The output task's `logs` (stdout/stderr of Python and JAR tasks), `error` and
+    /// `error_trace` from `runs/get-output`, and the run page.
+    public func logs(of run: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog {
+        let (id, outputTask) = try Self.parse(run)
+        let answer = try await call("GET", "jobs/runs/get", query: [("run_id", String(id))], what: "runs/get of run \(id)")
+        let tasks = (answer.object?["tasks"] as? [[String: Any]]) ?? []
+        let task = Self.outputTask(tasks, named: outputTask).flatMap { Self.int($0["run_id"]) } ?? id
+        let output = try await call("GET", "jobs/runs/get-output", query: [("run_id", String(task))], what: "runs/get-output of run \(task)").object ?? [:]
+        let parts = ["logs", "error", "error_trace"].compactMap { key in (output[key] as? String).flatMap { $0.isEmpty ? nil : "── \(key)\n\($0)\n" } }
+        let (text, cut) = PlatformLog.tail(parts.joined(), tailBytes)
+        return PlatformLog(text: text, link: answer.object?["run_page_url"] as? String,
+                           note: parts.isEmpty ? "Databricks keeps no log text for this task (a notebook's cells are on its run page)" : (cut ? "the last \(tailBytes) bytes" : nil))
+    }
+
     public func check() async throws(PlatformError) -> String {
         let answer = try await call("GET", "jobs/list", query: [("limit", "1")], what: "jobs/list")
         let some = ((answer.object?["jobs"] as? [Any])?.isEmpty == false) ? "at least one job" : "no jobs"

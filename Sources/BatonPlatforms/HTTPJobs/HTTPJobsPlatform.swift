@@ -89,6 +89,15 @@ public struct HTTPJobsPlatform: Platform {
         _ = try await call("POST", HTTPJobsAPI.fill(path, ["id": run.rawValue]), json: [:], what: "cancelling job \(run)")
     }
 
+    /// `GET <logs_path>` (with `{id}`) when the connection names one: its body's tail.
+    public func logs(of run: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog {
+        guard let path = connection.setting("logs_path") else { return PlatformLog(text: "", note: "the connection names no logs_path") }
+        let answer = try await call("GET", HTTPJobsAPI.fill(path, ["id": run.rawValue]), what: "the log of job \(run)")
+        let body = (answer.object?["logs"] as? String) ?? String(decoding: answer.body, as: UTF8.self)
+        let (text, cut) = PlatformLog.tail(body, tailBytes)
+        return PlatformLog(text: text, note: cut ? "the last \(tailBytes) bytes" : nil)
+    }
+
     public func check() async throws(PlatformError) -> String {
         let path = connection.setting("check_path") ?? ""
         let answer = try await call("GET", path, what: "GET /\(path)", accept: [404, 405])

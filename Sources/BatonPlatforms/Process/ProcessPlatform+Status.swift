@@ -23,6 +23,21 @@ extension ProcessPlatform {
         return PlatformRunStatus(runID: path.runID, state: state(of: path))
     }
 
+    /// The attempt's stdout and stderr files, the last `tailBytes` of each.
+    /// - Throws: `.notFound` for an ID this platform did not issue or whose directory is gone.
+    public func logs(of run: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog {
+        guard let path = AttemptPath(runID: run), AttemptFiles.exists(directory(of: path)) else {
+            throw .notFound("logs of \(run): no such process run under \(root)")
+        }
+        let directory = directory(of: path)
+        var sections: [String] = []
+        for stream in ["stdout", "stderr"] {
+            let text = AttemptFiles.readTail(at: directory + "/" + stream, bytesMax: tailBytes)
+            sections.append("── \(stream) (\(directory)/\(stream))\n" + (text.isEmpty ? "(empty)\n" : text + (text.hasSuffix("\n") ? "" : "\n")))
+        }
+        return PlatformLog(text: sections.joined(), note: "the last \(tailBytes) bytes of each file")
+    }
+
     /// Records the cancellation, then sends SIGTERM to the supervisor's session (the command and
     /// its children). A finished run keeps its outcome. Repeating it re-sends the signal.
     /// - Throws: `.notFound` for an unknown run; `.transient` when the marker cannot be written

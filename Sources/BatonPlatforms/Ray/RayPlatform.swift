@@ -94,6 +94,13 @@ public struct RayPlatform: Platform {
         _ = try await call("POST", "api/jobs/\(run.rawValue)/stop", what: "stopping job \(run)")
     }
 
+    /// The driver log (`GET /api/jobs/<id>/logs`, which answers it whole), its tail.
+    public func logs(of run: PlatformRunID, tailBytes: Int) async throws(PlatformError) -> PlatformLog {
+        let answer = try await call("GET", "api/jobs/\(run.rawValue)/logs", what: "the log of job \(run)")
+        let (text, cut) = PlatformLog.tail((answer.object?["logs"] as? String) ?? "", tailBytes)
+        return PlatformLog(text: text, link: base.absoluteString + "/#/jobs/\(run.rawValue)", note: cut ? "the last \(tailBytes) bytes of the driver log" : nil)
+    }
+
     public func check() async throws(PlatformError) -> String {
         let answer = try await call("GET", "api/version", what: "api/version")
         let version = (answer.object?["ray_version"] as? String) ?? "?"
