@@ -45,6 +45,14 @@ def stop(*_):
             os.killpg(process.pid, signal.SIGKILL)
         except OSError:
             pass
+    # The executor's workers run in sessions of their own; they all carry this AIRFLOW_HOME.
+    marker = ("AIRFLOW_HOME=%s" % home).encode()
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and marker in open("/proc/%s/environ" % pid, "rb").read().split(b"\0"):
+                os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
     shutil.rmtree(home, ignore_errors=True)
     sys.exit(0)
 
