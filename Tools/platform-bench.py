@@ -40,6 +40,12 @@ TARGETS = {
                                   "client_id": "c", "client_secret": "{{ secrets.cred }}", "subscription": "s", "resource_group": "g", "factory": "f"},
         "job": "{ pipeline: load }", "secret": "bench-secret", "status_route": "GET /subscriptions/s/resourceGroups/g/providers/Microsoft.DataFactory/factories/f/pipelineruns/",
     },
+    "http": {
+        "fake": "http_jobs.py",
+        "config": lambda ms: {"token": "bench-token", "timeline": [["running", ms]], "result": "succeeded"},
+        "settings": lambda port: {"url": "http://127.0.0.1:%d" % port, "token": "{{ secrets.cred }}"},
+        "job": "{ body: { table: sales } }", "secret": "bench-token", "status_route": "GET /jobs/",
+    },
 }
 
 

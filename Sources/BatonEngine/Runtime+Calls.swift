@@ -16,7 +16,7 @@ extension Runtime {
             do {
                 // `pending` means the platform holds the key but never started the work (e.g. the
                 // crash hit mid-spawn): submitting again with the same key resolves it.
-                if let found = try await call(platform, { try await $0.lookUp(request) }), found.state != .pending {
+                if let found = try await call(platform, { try await $0.lookUp(request) }), Self.adoptable(found, platform) {
                     return inbox.post(adopted(work, found, detail: "claimed before the crash; found by key"))
                 }
             } catch {
@@ -70,6 +70,11 @@ extension Runtime {
         }
     }
 
+    /// Whether a run found by key is the attempt's run (see `pendingByKeyIsUnstarted`).
+    static func adoptable(_ found: PlatformRunStatus, _ platform: any Platform) -> Bool {
+        found.state != .pending || !platform.capabilities.pendingByKeyIsUnstarted
+    }
+
     /// A run the platform already had for the attempt's key, recorded as its dispatch.
     private func adopted(_ work: Attempt, _ found: PlatformRunStatus, detail: String) -> [Baton_V1_Event] {
         [EventFactory.platformObserved(work.runID, work.task, attempt: work.attempt, platformRunID: found.runID.rawValue,
@@ -90,7 +95,7 @@ extension Runtime {
                     EventFactory.taskQueued(work.runID, work.task, attempt: work.attempt)]
         case .transient(let message):
             if platform.capabilities.canLookUpByKey,
-               let found = try? await call(platform, { try await $0.lookUp(request) }), found.state != .pending {
+               let found = try? await call(platform, { try await $0.lookUp(request) }), Self.adoptable(found, platform) {
                 return adopted(work, PlatformRunStatus(runID: found.runID, state: .running), detail: "submit answer lost; found by key")
             }
             return [failed(work, .transient, "submit: \(message)", retryable: true)]

@@ -87,13 +87,19 @@ public struct PlatformCapabilities: Sendable, Equatable {
     /// The shortest time between two status reads of one attempt (a remote API's request budget);
     /// nil: the engine's own `pollInitial`.
     public var pollFloor: Duration?
+    /// A look-up that finds the key `pending` means the platform holds the key but never started
+    /// the work (the process platform after a crash mid-spawn): submitting again with the key
+    /// resolves it. Elsewhere a pending run is a real run (queued on Data Factory) and is adopted.
+    public var pendingByKeyIsUnstarted: Bool
 
     /// Declares the capabilities.
-    public init(canLookUpByKey: Bool, canCancel: Bool, deduplicatesByKey: Bool = false, pollFloor: Duration? = nil) {
+    public init(canLookUpByKey: Bool, canCancel: Bool, deduplicatesByKey: Bool = false, pollFloor: Duration? = nil,
+                pendingByKeyIsUnstarted: Bool = false) {
         self.canLookUpByKey = canLookUpByKey
         self.canCancel = canCancel
         self.deduplicatesByKey = deduplicatesByKey
         self.pollFloor = pollFloor
+        self.pendingByKeyIsUnstarted = pendingByKeyIsUnstarted
     }
 }
 

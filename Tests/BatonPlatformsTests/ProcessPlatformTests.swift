@@ -10,7 +10,7 @@ import Testing
         let id = try await platform.submit(request("r1/extract/1", command: ["/bin/sh", "-c", #"echo {\"rows\": 3} > "$BATON_OUTPUT""#]))
         #expect(id == PlatformRunID("proc:r1/extract/1"))
         #expect(try await fixture.awaitTerminal(platform, id) == .succeeded(outputJSON: #"{"rows": 3}"#))
-        #expect(platform.capabilities == PlatformCapabilities(canLookUpByKey: true, canCancel: true))
+        #expect(platform.capabilities == PlatformCapabilities(canLookUpByKey: true, canCancel: true, pendingByKeyIsUnstarted: true))
     }
 
     @Test func succeedsWithEmptyOutputWhenNoneWasWritten() async throws {

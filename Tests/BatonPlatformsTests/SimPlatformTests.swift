@@ -79,7 +79,7 @@ import Testing
         let id = try await sim.submit(request("r1/t/1", duration: .seconds(1)))
         let found = try await sim.lookUp(idempotencyKey: "r1/t/1")
         #expect(found == PlatformRunStatus(runID: id, state: .running))
-        #expect(sim.capabilities == PlatformCapabilities(canLookUpByKey: true, canCancel: true))
+        #expect(sim.capabilities == PlatformCapabilities(canLookUpByKey: true, canCancel: true, pendingByKeyIsUnstarted: true))
     }
 
     @Test func cancelStopsARunningRunButKeepsAFinishedOne() async throws {

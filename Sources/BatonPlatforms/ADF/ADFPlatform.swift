@@ -69,7 +69,7 @@ public struct ADFPlatform: Platform {
                                    "lastUpdatedBefore": Self.iso(now.addingTimeInterval(3_600))]
         if let pipeline { body["filters"] = [["operand": "PipelineName", "operator": "Equals", "values": [pipeline]]] }
         for _ in 0..<Self.lookUpPagesMax {
-            try await pacer.turn(connection.label)
+            // Not behind the status reads: a look-up decides whether a run is started twice.
             let answer = try await call("POST", "queryPipelineRuns", json: body, what: "queryPipelineRuns for \(idempotencyKey)")
             let runs = (answer.object?["value"] as? [[String: Any]]) ?? []
             if let run = runs.first(where: { ($0["parameters"] as? [String: Any])?[Self.keyParameter] as? String == idempotencyKey }),

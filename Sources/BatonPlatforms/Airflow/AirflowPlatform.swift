@@ -9,7 +9,7 @@ public struct AirflowPlatform: Platform {
     let connection: PlatformConnection
     let base: URL
     let http: HTTPClient
-    let auth: AirflowAuth
+    let auth: BearerSource
     let pacer: RequestPacer
     let notices = NoticeOnce()
 
@@ -25,7 +25,7 @@ public struct AirflowPlatform: Platform {
         self.connection = connection
         base = try connection.url("url")
         http = HTTPClient(label: connection.label)
-        auth = try AirflowAuth(connection, base: base, http: http)
+        auth = try AirflowAuth.source(connection, base: base, http: http)
         pacer = RequestPacer(perSecond: connection.setting("status_reads_per_second").flatMap(Int.init) ?? 20, clock: connection.clock)
     }
 
@@ -122,7 +122,7 @@ public struct AirflowPlatform: Platform {
         let url = base.adding(path: path, query: query)
         for round in 0..<2 {
             try await pacer.clear(connection.label)
-            let token = try await auth.token()
+            let token = try await auth.token(connection)
             let answer = try await http.sendJSON(method, url, headers: ["Authorization": "Bearer \(token)"], json: json)
             if answer.isSuccess || accept.contains(answer.status) { return answer }
             // Airflow 3 answers an expired or unknown JWT with 401 or 403 ("Invalid JWT token").

@@ -4,48 +4,17 @@ import Foundation
 /// OAuth M2M token of its service principal (`POST /oidc/v1/token`, HTTP Basic
 /// `client_id:client_secret`, `grant_type=client_credentials&scope=all-apis`), kept until
 /// shortly before `expires_in` and fetched again when refused.
-struct DatabricksAuth: Sendable {
-    private enum Source {
-        case pat
-        case oauth(BearerToken)
-    }
-
-    private let source: Source
-    private let connection: PlatformConnection
-
+enum DatabricksAuth {
     /// - Throws: `PlatformError.invalid` when the connection sets neither form of credentials.
-    init(_ connection: PlatformConnection, workspace: URL, http: HTTPClient) throws(PlatformError) {
-        self.connection = connection
-        if connection.setting("token") != nil {
-            source = .pat
-        } else if connection.setting("client_id") != nil, connection.setting("client_secret") != nil {
-            let endpoint = workspace.adding(path: "oidc/v1/token")
-            source = .oauth(BearerToken(clock: connection.clock) { () async throws(PlatformError) -> BearerToken.Issued in
-                try await Self.fetch(connection, endpoint, http)
-            })
-        } else {
+    static func source(_ connection: PlatformConnection, workspace: URL, http: HTTPClient) throws(PlatformError) -> BearerSource {
+        if connection.setting("token") != nil { return .setting("token") }
+        guard connection.setting("client_id") != nil, connection.setting("client_secret") != nil else {
             throw .invalid("\(connection.label) needs token, or client_id and client_secret")
         }
-    }
-
-    func token() async throws(PlatformError) -> String {
-        switch source {
-        case .pat:
-            guard let token = try await connection.credential("token") else { throw .invalid("\(connection.label) needs token") }
-            return token
-        case .oauth(let cache):
-            return try await cache.token()
-        }
-    }
-
-    /// Drops a refused OAuth token; true when trying again with a new one may help.
-    func refused(_ token: String) async -> Bool {
-        switch source {
-        case .pat: return false
-        case .oauth(let cache):
-            await cache.refused(token)
-            return true
-        }
+        let endpoint = workspace.adding(path: "oidc/v1/token")
+        return .fetched(BearerToken(clock: connection.clock) { () async throws(PlatformError) -> BearerToken.Issued in
+            try await fetch(connection, endpoint, http)
+        })
     }
 
     private static func fetch(_ connection: PlatformConnection, _ endpoint: URL, _ http: HTTPClient) async throws(PlatformError) -> BearerToken.Issued {

@@ -13,7 +13,7 @@ public struct DatabricksPlatform: Platform {
     let connection: PlatformConnection
     let base: URL
     let http: HTTPClient
-    let auth: DatabricksAuth
+    let auth: BearerSource
     let pacer: RequestPacer
     let unknownStates = NoticeOnce()
 
@@ -28,7 +28,7 @@ public struct DatabricksPlatform: Platform {
         let url = try connection.url("url")
         base = url.adding(path: "api/\(connection.setting("api_version") ?? "2.1")")
         http = HTTPClient(label: connection.label)
-        auth = try DatabricksAuth(connection, workspace: url, http: http)
+        auth = try DatabricksAuth.source(connection, workspace: url, http: http)
         let reads = connection.setting("status_reads_per_second").flatMap(Int.init) ?? Self.statusReadsPerSecond
         pacer = RequestPacer(perSecond: reads, clock: connection.clock)
     }
@@ -118,7 +118,7 @@ public struct DatabricksPlatform: Platform {
         let url = base.adding(path: path, query: query)
         for round in 0..<2 {
             try await pacer.clear(connection.label)
-            let token = try await auth.token()
+            let token = try await auth.token(connection)
             let answer = try await http.sendJSON(method, url, headers: ["Authorization": "Bearer \(token)"], json: json)
             if answer.isSuccess { return answer }
             if answer.status == 401, round == 0, await auth.refused(token) { continue }

@@ -22,16 +22,24 @@ public actor RequestPacer {
     /// Waits for this caller's turn.
     /// - Throws: `PlatformError.throttled` when the turn is more than `waitMax` away.
     public func turn(_ label: String) async throws(PlatformError) {
-        let now = clock.nowMicros()
-        let slot = max(now, nextMicros, pausedUntilMicros)
-        let wait = slot - now
-        guard wait <= RequestPacer.waitMax.components.seconds * 1_000_000 else {
-            throw .throttled(retryAfter: .microseconds(wait), message: "\(label): the status-read budget is spent for the next \(wait / 1_000_000) s")
+        // No slot is reserved ahead: a caller that gives up (its call timed out) costs the others
+        // nothing, where reserved slots of abandoned callers would push every later one back.
+        let deadline = clock.nowMicros() + RequestPacer.waitMax.components.seconds * 1_000_000
+        while true {
+            let now = clock.nowMicros()
+            let ready = max(nextMicros, pausedUntilMicros)
+            if now >= ready {
+                nextMicros = now + intervalMicros
+                return
+            }
+            // Not the platform's doing: a transient wait, never recorded as a throttle.
+            guard now < deadline else { throw .transient("\(label): no status-read turn within \(RequestPacer.waitMax) (budget \(1_000_000 / intervalMicros)/s)") }
+            try await sleep(min(ready - now, RequestPacer.recheckMicros), label)
         }
-        nextMicros = slot + intervalMicros
-        try await sleep(wait, label)
-        try await clear(label)  // a pause that came while this caller slept
     }
+
+    /// How long a waiting caller sleeps at most before it looks again.
+    static let recheckMicros: Int64 = 100_000
 
     /// Waits out a pause the platform asked for, without spending the budget (submits and cancels).
     /// - Throws: `PlatformError.throttled` when the pause is longer than `waitMax`.

@@ -37,7 +37,7 @@ public final class ProcessPlatform: Platform {
     }
 
     public var capabilities: PlatformCapabilities {
-        PlatformCapabilities(canLookUpByKey: true, canCancel: true)
+        PlatformCapabilities(canLookUpByKey: true, canCancel: true, pendingByKeyIsUnstarted: true)
     }
 
     /// Starts the command under the key, or returns the run an earlier submit started.

@@ -24,7 +24,7 @@ public final class SimPlatform: Platform {
     }
 
     public var capabilities: PlatformCapabilities {
-        PlatformCapabilities(canLookUpByKey: true, canCancel: true)
+        PlatformCapabilities(canLookUpByKey: true, canCancel: true, pendingByKeyIsUnstarted: true)
     }
 
     /// Records a run for the key (or finds the one already recorded) and returns its ID.
