@@ -231,8 +231,15 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_request("DELETE")
 
 
+class Server(ThreadingHTTPServer):
+    # Python's default listen backlog is 5: a fan-out of submits on fresh connections would be
+    # reset by the fake itself rather than by anything it is scripted to do.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def serve(handler):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
