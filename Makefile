@@ -9,7 +9,7 @@ DATA ?= ./baton-data
 BATON ?= .build/debug/baton
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps test-servers integration-servers build demo log-demo test integration bench bench-http protos clean
+.PHONY: deps test-servers integration-servers build demo log-demo test integration bench bench-http bench-platforms protos clean
 
 # liblmdb-dev is the one system library Baton needs (CLMDB links it through pkg-config).
 deps:
@@ -83,6 +83,11 @@ bench-http: deps
 	$(SWIFT) build -c release --product baton
 	command -v wrk >/dev/null || apt-get install -y wrk
 	Tools/http-bench.sh
+
+# Each remote adapter under `baton run` against its loopback fake (numbers, not assertions).
+bench-platforms: deps test-servers
+	$(SWIFT) build -c release --product baton
+	python3 Tools/platform-bench.py --tasks 1000 --seconds 10
 
 bench: deps
 	$(SWIFT) build -c release --product baton-bench
