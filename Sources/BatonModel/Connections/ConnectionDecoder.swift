@@ -65,6 +65,8 @@ extension WorkflowDecoder {
         if !PlatformNames.known.contains(connection.platform) {
             report(platformMark, "unknown platform \"\(connection.platform)\" for \(context)"
                    + "\(Suggestion.hint(for: connection.platform, in: PlatformNames.known)) (known: \(PlatformNames.known.joined(separator: ", ")))")
+        } else if let missing = PlatformCatalog.missingSettings(connection.platform, Set(connection.settings.keys)) {
+            report(SourceMark(node), "\(context) (platform \(connection.platform)) needs \(missing)")
         }
         return connection
     }

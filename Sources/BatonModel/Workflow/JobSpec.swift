@@ -141,4 +141,22 @@ public enum PlatformCatalog {
 
     /// Platform names, sorted.
     public static let names = schemas.keys.sorted()
+
+    /// The connection settings each remote platform needs: alternatives, one of which must be given whole.
+    public static let connectionSettings: [String: [[String]]] = [
+        "databricks": [["url", "token"], ["url", "client_id", "client_secret"]],
+        "adf": [["tenant", "client_id", "client_secret", "subscription", "resource_group", "factory"]],
+        "airflow": [["url", "token"], ["url", "username", "password"]],
+        "ray": [["url"]],
+        "http": [["url"]],
+    ]
+
+    /// What a connection of `platform` with `given` settings lacks, as a sentence part
+    /// ("url and token, or url, client_id and client_secret"), or nil when nothing is missing.
+    public static func missingSettings(_ platform: String, _ given: Set<String>) -> String? {
+        guard let groups = connectionSettings[platform], !groups.contains(where: { given.isSuperset(of: $0) }) else { return nil }
+        return groups.map { group in
+            group.count == 1 ? group[0] : group.dropLast().joined(separator: ", ") + " and " + (group.last ?? "")
+        }.joined(separator: ", or ")
+    }
 }
